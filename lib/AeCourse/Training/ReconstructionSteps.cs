@@ -1,0 +1,49 @@
+using AeCourse.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn.functional;
+
+namespace AeCourse.Training;
+
+/// <summary>
+/// One epoch of training and one evaluation pass for an autoencoder that maps flat images x [B, 784] to
+/// reconstruction logits [B, 784]. Loss: binary cross-entropy per pixel (mean over pixels and batch), in nats.
+/// </summary>
+public static class ReconstructionSteps
+{
+    /// <summary>Trains one epoch; returns the mean training loss per pixel (nats).</summary>
+    public static double TrainEpoch(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, BatchIterator batches)
+    {
+        model.train();
+        double total = 0;
+        long seen = 0;
+        foreach (var (x, _) in batches)
+        {
+            using var scope = NewDisposeScope();
+            var xFlat = x.view(x.shape[0], -1);                            // [B, 784]
+            var loss = binary_cross_entropy_with_logits(model.forward(xFlat), xFlat);
+            optimizer.zero_grad();
+            loss.backward();
+            optimizer.step();
+            total += loss.item<float>() * x.shape[0];
+            seen += x.shape[0];
+        }
+        return total / seen;
+    }
+
+    /// <summary>Mean squared error per pixel between x and xHat = sigmoid(logits), over a whole split.</summary>
+    public static double MsePerPixel(nn.Module<Tensor, Tensor> model, Tensor x, int batchSize = 1000)
+    {
+        model.eval();
+        using var noGrad = no_grad();
+        double total = 0;
+        foreach (var (batch, _) in new BatchIterator(x, null, batchSize, shuffle: false))
+        {
+            using var scope = NewDisposeScope();
+            var xFlat = batch.view(batch.shape[0], -1);
+            var xHat = model.forward(xFlat).sigmoid();
+            total += mse_loss(xHat, xFlat, nn.Reduction.Sum).item<float>();
+        }
+        return total / x.numel();
+    }
+}
