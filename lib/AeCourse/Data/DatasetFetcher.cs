@@ -259,7 +259,7 @@ public static class DatasetFetcher
     static string Reason(Exception e) => e switch
     {
         TaskCanceledException => "timed out",
-        HttpRequestException { InnerException: { } inner } => $"{e.Message} ({inner.Message})",
+        HttpRequestException { InnerException: { } inner } when !e.Message.Contains(inner.Message, StringComparison.Ordinal) => $"{e.Message} ({inner.Message})",
         _ => e.Message,
     };
 }

@@ -1,0 +1,94 @@
+// Speed measurements of the data path; results and the command that produced them go to docs/benchmarks.md.
+//   dotnet run -c Release --project bench/AeCourse.Bench -- [load|batches|all] [repeats]
+// Needs the full Fashion-MNIST: dotnet run --project lib/AeCourse.Cli -- data fetch fashion-mnist
+using System.Diagnostics;
+using AeCourse.Data;
+using AeCourse.Models;
+using AeCourse.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn.functional;
+
+var what = args.Length > 0 ? args[0] : "all";
+int repeats = args.Length > 1 ? int.Parse(args[1]) : 5;
+var info = Setup.Initialize(seed: 0, device: "cpu");
+Console.WriteLine($"{Environment.ProcessorCount} cores; {repeats} repeats; median (min..max)");
+var store = DataStore.Locate();
+
+if (what is "load" or "all") Load();
+if (what is "batches" or "all") Batches();
+return 0;
+
+void Load()
+{
+    var folder = store.FolderOf("fashion-mnist", DatasetVariant.Full);
+    var parse = new List<double>();
+    var total = new List<double>();
+    for (int r = 0; r < repeats; r++)
+    {
+        var clock = Stopwatch.StartNew();
+        var images = IdxFile.Read(Path.Combine(folder, SplitFiles.TrainImages));
+        IdxFile.Read(Path.Combine(folder, SplitFiles.TrainLabels));
+        parse.Add(clock.Elapsed.TotalSeconds);
+        GC.KeepAlive(images);
+        clock.Restart();
+        using var data = ImageDataset.Load("fashion-mnist", DatasetVariant.Full, CPU, store);
+        total.Add(clock.Elapsed.TotalSeconds);
+    }
+    Console.WriteLine($"load: gunzip + parse 60,000 train images and labels: {Summary(parse)} s");
+    Console.WriteLine($"load: ImageDataset.Load full Fashion-MNIST (70,000 images → float32 tensor [N,1,28,28]): {Summary(total)} s");
+}
+
+void Batches()
+{
+    using var data = ImageDataset.Load("fashion-mnist", DatasetVariant.Full, CPU, store);
+    const int batchSize = 128;
+    var iterator = new List<double>();
+    var byHand = new List<double>();
+    using var model = new DenseAutoencoder(784, [256], latentDim: 32);
+    using var optimizer = optim.Adam(model.parameters(), lr: 1e-3);
+    var batches = new BatchIterator(data.Train.X, data.Train.Y, batchSize, seed: 1);
+    var generator = new Generator(1, CPU);
+    Epoch(() => batches.Select(b => b.X));   // warm-up
+    for (int r = 0; r < repeats; r++)
+    {
+        // Alternate the two so that drift (heat, other load) hits both alike.
+        iterator.Add(Epoch(() => batches.Select(b => b.X)));
+        byHand.Add(Epoch(() => HandBatches(data.Train.X, data.Train.Y, batchSize, generator)));
+    }
+    double overhead = Median(iterator) / Median(byHand) - 1;
+    Console.WriteLine($"batches: epoch of a 784-256-32 dense autoencoder, 60,000 images, batch {batchSize}");
+    Console.WriteLine($"batches:   BatchIterator {Summary(iterator)} s; indexing by hand {Summary(byHand)} s; overhead {overhead:+0.0%;-0.0%}");
+
+    double Epoch(Func<IEnumerable<Tensor>> source)
+    {
+        var clock = Stopwatch.StartNew();
+        foreach (var x in source())
+        {
+            using var scope = NewDisposeScope();
+            var xFlat = x.view(x.shape[0], -1);
+            var loss = binary_cross_entropy_with_logits(model.forward(xFlat), xFlat);
+            optimizer.zero_grad();
+            loss.backward();
+            optimizer.step();
+        }
+        return clock.Elapsed.TotalSeconds;
+    }
+}
+
+// The reference: a permutation per epoch and index_select of images and labels per batch, written out inline.
+static IEnumerable<Tensor> HandBatches(Tensor x, Tensor y, int batchSize, Generator generator)
+{
+    using var order = randperm(x.shape[0], generator: generator);
+    for (long start = 0; start < x.shape[0]; start += batchSize)
+    {
+        using var index = order.narrow(0, start, Math.Min(batchSize, x.shape[0] - start));
+        using var batchX = x.index_select(0, index);
+        using var batchY = y.index_select(0, index);
+        yield return batchX;
+    }
+}
+
+static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+
+static string Summary(List<double> values) => FormattableString.Invariant($"{Median(values):F3} ({values.Min():F3}..{values.Max():F3})");
