@@ -157,8 +157,10 @@ public static class NativeLoader
         var libtorch = status.LibTorchFolder!;
         var info = new FileInfo(glue);
         var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{glue}|{info.Length}|{info.LastWriteTimeUtc.Ticks}|{libtorch}")))[..16].ToLowerInvariant();
-        var folder = Path.Combine(CacheRoot(), "native", $"torchsharp-{TorchSharpVersion()}-{key}");
+        var parent = Path.Combine(CacheRoot(), "native");
+        var folder = Path.Combine(parent, $"torchsharp-{TorchSharpVersion()}-{key}");
         Directory.CreateDirectory(folder);
+        RemoveStaleFolders(parent, except: folder);
         foreach (var file in Directory.EnumerateFiles(libtorch))
         {
             var name = Path.GetFileName(file);
@@ -175,6 +177,22 @@ public static class NativeLoader
         if (!File.Exists(copy) || !GlibcxxCompat.IsLoadable(copy, available))
             GlibcxxCompat.WriteCompatibleCopy(glue, copy, status.MissingVersions.Count > 0 ? status.MissingVersions : ["GLIBCXX_3.4.32"]);
         return copy;
+    }
+
+    /// <summary>Folders made for builds that no longer exist (their links dangle) are removed, so the cache does not grow.</summary>
+    static void RemoveStaleFolders(string parent, string except)
+    {
+        foreach (var dir in Directory.EnumerateDirectories(parent, "torchsharp-*"))
+        {
+            if (dir == except) continue;
+            var link = new FileInfo(Path.Combine(dir, LibTorchMarker));
+            if (link.LinkTarget is { } target && !File.Exists(target))
+            {
+                try { Directory.Delete(dir, recursive: true); }
+                catch (IOException) { }
+                catch (UnauthorizedAccessException) { }
+            }
+        }
     }
 
     /// <summary>The kit's per-user cache: $AECOURSE_CACHE, else $XDG_CACHE_HOME/aecourse, else ~/.cache/aecourse.</summary>
