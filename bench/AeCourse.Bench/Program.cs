@@ -5,9 +5,9 @@ using System.Diagnostics;
 using AeCourse.Data;
 using AeCourse.Models;
 using AeCourse.Runtime;
+using AeCourse.Training;
 using TorchSharp;
 using static TorchSharp.torch;
-using static TorchSharp.torch.nn.functional;
 
 var what = args.Length > 0 ? args[0] : "all";
 int repeats = args.Length > 1 ? int.Parse(args[1]) : 5;
@@ -75,15 +75,7 @@ void Batches()
     double Epoch(Func<IEnumerable<Tensor>> source)
     {
         var clock = Stopwatch.StartNew();
-        foreach (var x in source())
-        {
-            using var scope = NewDisposeScope();
-            var xFlat = x.view(x.shape[0], -1);
-            var loss = binary_cross_entropy_with_logits(model.forward(xFlat), xFlat);
-            optimizer.zero_grad();
-            loss.backward();
-            optimizer.step();
-        }
+        foreach (var x in source()) ReconstructionSteps.TrainStep(model, optimizer, x);
         return clock.Elapsed.TotalSeconds;
     }
 }

@@ -73,8 +73,9 @@ public sealed partial class NotebookHostTests : IDisposable
             open AeCourse.Data
             open AeCourse.Runtime
             open AeCourse.Training
-            let info = Setup.Initialize(0L)
+            // No explicit set-up call: the first use of the device initializes the kit (quietly, seed 0).
             let data = ImageDataset.Load("mnist", DatasetVariant.Embedded, store = DataStore(@"{{TestPaths.Data}}"))
+            printfn "%O" Setup.Info
             let model = new AeCourse.Models.DenseAutoencoder(784, [| 64 |], 8)
             let optimizer = TorchSharp.torch.optim.Adam(model.parameters(), 2e-3)
             let batches = BatchIterator(data.Train.X, null, 64)

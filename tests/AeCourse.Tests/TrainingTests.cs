@@ -2,6 +2,7 @@ using AeCourse.Data;
 using AeCourse.Models;
 using AeCourse.Runtime;
 using AeCourse.Tests.Support;
+using AeCourse.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn.functional;
@@ -26,19 +27,9 @@ public sealed class TrainingTests
         double baselineMse = mse_loss(meanImage.expand_as(xTest), xTest).item<float>();
         double before = Mse(model, xTest);
 
-        int steps = 0;
         var batches = new BatchIterator(data.Train.X, data.Train.Y, batchSize: 64, seed: 0);
-        while (steps < 300)
-            foreach (var (x, _) in batches)
-            {
-                if (steps++ == 300) break;
-                using var scope = NewDisposeScope();
-                var xFlat = x.view(x.shape[0], -1);
-                var loss = binary_cross_entropy_with_logits(model.forward(xFlat), xFlat);
-                optimizer.zero_grad();
-                loss.backward();
-                optimizer.step();
-            }
+        var steps = Enumerable.Repeat(batches, 4).SelectMany(epoch => epoch).Take(300);
+        foreach (var (x, _) in steps) ReconstructionSteps.TrainStep(model, optimizer, x);
         double after = Mse(model, xTest);
 
         // An untrained decoder outputs sigmoid(~0) = 0.5 everywhere: far worse than the mean image.

@@ -54,7 +54,7 @@ public static class IdxFile
     {
         byte[] raw;
         try { raw = File.ReadAllBytes(path); }
-        catch (FileNotFoundException) { throw new IdxFormatException(path, "file not found"); }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { throw new IdxFormatException(path, "file not found"); }
         bool isGzip = raw.Length >= 2 && raw[0] == 0x1f && raw[1] == 0x8b;
         if (!isGzip && path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
             throw new IdxFormatException(path, $"not gzip: the name ends in .gz but the file starts with {Hex(raw, 2)}, not 1F 8B");

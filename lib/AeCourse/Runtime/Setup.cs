@@ -43,10 +43,9 @@ public static class Setup
     static NativeStatus? _native;
 
     // No static field may touch TorchSharp: its type initializer loads the natives before Initialize can prepare them.
-    static Device? _device;
 
-    /// <summary>The device <see cref="Initialize"/> chose; CPU until it has run.</summary>
-    public static Device Device => _device ?? CPU;
+    /// <summary>The device <see cref="Initialize"/> chose. Asked for before any set-up, it runs Initialize quietly (seed 0).</summary>
+    public static Device Device => (Info ?? Initialize(quiet: true)).Device;
 
     /// <summary>A .NET random generator seeded by <see cref="Initialize"/>, for the kit's own sampling.</summary>
     public static Random Random { get; private set; } = new(0);
@@ -72,7 +71,7 @@ public static class Setup
         {
             _native ??= NativeLoader.EnsureLoaded();
             bool cudaAvailable = cuda.is_available();
-            _device = device?.Trim().ToLowerInvariant() switch
+            var chosen = device?.Trim().ToLowerInvariant() switch
             {
                 null or "" => cudaAvailable ? CUDA : CPU,
                 "cpu" => CPU,
@@ -90,8 +89,8 @@ public static class Setup
                 TorchSharpVersion: NativeLoader.TorchSharpVersion(),
                 LibTorchVersion: string.Join(".", __version__.Split(".").Take(3)),
                 Backend: Backend,
-                Device: Device,
-                DeviceName: Device.type == DeviceType.CUDA ? CudaDeviceName() : $"{get_num_threads()} threads",
+                Device: chosen,
+                DeviceName: chosen.type == DeviceType.CUDA ? CudaDeviceName() : $"{get_num_threads()} threads",
                 Threads: get_num_threads(),
                 Seed: seed,
                 Native: _native);

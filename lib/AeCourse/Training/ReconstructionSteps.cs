@@ -19,16 +19,22 @@ public static class ReconstructionSteps
         long seen = 0;
         foreach (var (x, _) in batches)
         {
-            using var scope = NewDisposeScope();
-            var xFlat = x.view(x.shape[0], -1);                            // [B, 784]
-            var loss = binary_cross_entropy_with_logits(model.forward(xFlat), xFlat);
-            optimizer.zero_grad();
-            loss.backward();
-            optimizer.step();
-            total += loss.item<float>() * x.shape[0];
+            total += TrainStep(model, optimizer, x) * x.shape[0];
             seen += x.shape[0];
         }
         return total / seen;
+    }
+
+    /// <summary>One gradient step on a batch x (any shape with the batch first); returns its loss per pixel (nats).</summary>
+    public static float TrainStep(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var xFlat = x.view(x.shape[0], -1);                                // [B, 784]
+        var loss = binary_cross_entropy_with_logits(model.forward(xFlat), xFlat);
+        optimizer.zero_grad();
+        loss.backward();
+        optimizer.step();
+        return loss.item<float>();
     }
 
     /// <summary>Mean squared error per pixel between x and xHat = sigmoid(logits), over a whole split.</summary>
