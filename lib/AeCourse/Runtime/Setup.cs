@@ -78,7 +78,7 @@ public static class Setup
                 "cuda" when cudaAvailable => CUDA,
                 "cuda" => throw new ArgumentException("device 'cuda' was asked for, but no CUDA device is usable: this build uses the CPU backend " +
                                                       "(build with -p:AeCourseBackend=cuda in the GPU devcontainer) or the GPU driver is missing.", nameof(device)),
-                var other => throw new ArgumentException($"device '{device}' is not known: use cpu, cuda, or leave it out to choose automatically.", nameof(device)),
+                _ => throw new ArgumentException($"device '{device}' is not known: use cpu, cuda, or leave it out to choose automatically.", nameof(device)),
             };
             manual_seed(seed);
             if (cudaAvailable) cuda.manual_seed_all(seed);
