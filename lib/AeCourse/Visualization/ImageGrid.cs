@@ -35,6 +35,10 @@ public static class ImageGrid
         return data.ToArray();
     }
 
+    /// <summary>The grid as a <see cref="Picture"/>: shown as an image when it is a notebook cell's result.</summary>
+    public static Picture Show(Tensor images, int columns = 10, int scale = 2, int padding = 2, string caption = "") =>
+        new(ToPng(images, columns, scale, padding), caption);
+
     /// <summary>Writes the grid to a PNG file (atomically).</summary>
     public static void Save(Tensor images, string path, int columns = 10, int scale = 2, int padding = 2) =>
         IO.AtomicFile.WriteAllBytes(path, ToPng(images, columns, scale, padding));

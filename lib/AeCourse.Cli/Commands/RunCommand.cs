@@ -1,0 +1,69 @@
+using System.CommandLine;
+using System.Globalization;
+using AeCourse.Notebooks.Execution;
+using AeCourse.Notebooks.Format;
+
+namespace AeCourse.Cli.Commands;
+
+/// <summary>
+/// <c>aecourse run NOTEBOOK</c>: executes a notebook's C# cells headless and writes it back with its outputs.
+/// Exit codes: 0 all cells ran, 1 a cell failed, 2 the notebook or a parameter is invalid, 3 a time limit was hit.
+/// </summary>
+static class RunCommand
+{
+    public static Command Create()
+    {
+        var notebook = new Argument<FileInfo>("notebook") { Description = "The .ipynb file" };
+        var output = new Option<FileInfo?>("--output", "-o") { Description = "Write the executed notebook here instead of in place" };
+        var parameters = new Option<string[]>("--parameter", "-p") { Description = "name=value for the cell tagged 'parameters' (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var quick = new Option<bool>("--quick") { Description = "Same as -p quick=true: the course notebooks' fast settings for a 2-core CPU" };
+        var allowErrors = new Option<bool>("--allow-errors") { Description = "Go on after a failing cell, as the kernel does" };
+        var timeout = new Option<double?>("--timeout") { Description = "Seconds the whole notebook may run" };
+        var cellTimeout = new Option<double?>("--cell-timeout") { Description = "Seconds one cell may run" };
+        var command = new Command("run", "Execute a notebook headless and write it with its outputs")
+            { notebook, output, parameters, quick, allowErrors, timeout, cellTimeout };
+        command.SetAction(async (result, _) =>
+        {
+            var path = result.GetValue(notebook)!.FullName;
+            Notebook source;
+            try { source = Notebook.Read(path); }
+            catch (NotebookFormatException e) { Console.Error.WriteLine(e.Message); return 2; }
+
+            var values = new Dictionary<string, string>();
+            foreach (var pair in result.GetValue(parameters) ?? [])
+            {
+                int eq = pair.IndexOf('=');
+                if (eq <= 0) { Console.Error.WriteLine($"-p {pair}: expected name=value"); return 2; }
+                values[pair[..eq].Trim()] = pair[(eq + 1)..].Trim();
+            }
+            if (result.GetValue(quick)) values["quick"] = "true";
+
+            var options = new RunOptions
+            {
+                AllowErrors = result.GetValue(allowErrors),
+                NotebookTimeout = Seconds(result.GetValue(timeout)),
+                CellTimeout = Seconds(result.GetValue(cellTimeout)),
+                Parameters = values,
+                Log = line => Console.Error.WriteLine($"{Path.GetFileName(path)}: {line}"),
+            };
+            var run = await NotebookRunner.RunAsync(source, options);
+            var target = result.GetValue(output)?.FullName ?? path;
+            if (run.Failures is [{ Kind: "parameters" } bad]) { Console.Error.WriteLine(bad.Message); return 2; }
+            run.Notebook.Write(target);
+
+            foreach (var failure in run.Failures) Console.Error.WriteLine(failure.Message);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{Path.GetFileName(path)}: {(run.Succeeded ? "ran" : run.TimedOut ? "timed out" : "failed")} in {run.Elapsed.TotalSeconds:0.0} s; wrote {target}"));
+            if (run.TimedOut)
+            {
+                // The cell that ran over cannot be stopped inside the process: end it, now that the notebook is saved.
+                Console.Out.Flush();
+                Environment.Exit(3);
+            }
+            return run.Succeeded ? 0 : 1;
+        });
+        return command;
+    }
+
+    static TimeSpan? Seconds(double? value) => value is { } s ? TimeSpan.FromSeconds(s) : null;
+}

@@ -1,0 +1,16 @@
+namespace AeCourse.Notebooks.Execution;
+
+/// <summary>
+/// What notebook code can call without a prefix, as in Polyglot Notebooks' C# kernel: <c>display(x)</c>.
+/// </summary>
+public sealed class KernelGlobals
+{
+    internal CellOutputs? Current { get; set; }
+
+    /// <summary>Shows <paramref name="value"/> in the cell's outputs with every MIME type its formatters give.</summary>
+    // The lower-case name is the kernel's API: notebooks written for Polyglot call display(...).
+#pragma warning disable IDE1006
+    public DisplayedValue display(object? value) =>
+        (Current ?? throw new InvalidOperationException("display() was called outside a running cell.")).Display(value);
+#pragma warning restore IDE1006
+}

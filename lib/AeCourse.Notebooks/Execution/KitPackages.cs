@@ -1,0 +1,47 @@
+using System.Reflection;
+
+namespace AeCourse.Notebooks.Execution;
+
+/// <summary>
+/// The NuGet packages a notebook may ask for with <c>#r "nuget: Name, Version"</c>: exactly those the kit itself is
+/// built with, answered by the assemblies already beside the engine (no download, no second version in the process).
+/// </summary>
+public static class KitPackages
+{
+    // Package → the assemblies a notebook compiles against. Versions come from the build (Directory.Packages.props).
+    static readonly Dictionary<string, string[]> Assemblies = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["AeCourse"] = ["AeCourse.dll"],
+        ["TorchSharp"] = ["TorchSharp.dll"],
+        ["TorchSharp-cpu"] = ["TorchSharp.dll"],
+        ["TorchSharp-cuda-linux"] = ["TorchSharp.dll"],
+        ["SkiaSharp"] = ["SkiaSharp.dll"],
+        ["Plotly.NET"] = ["Plotly.NET.dll", "FSharp.Core.dll", "DynamicObj.dll", "Giraffe.ViewEngine.dll"],
+        ["Plotly.NET.CSharp"] = ["Plotly.NET.CSharp.dll", "Plotly.NET.dll", "FSharp.Core.dll", "DynamicObj.dll", "Giraffe.ViewEngine.dll"],
+    };
+
+    /// <summary>Version of each package the kit was built with, by name.</summary>
+    public static IReadOnlyDictionary<string, string> Versions { get; } = ReadVersions();
+
+    /// <summary>Resolves a package request to assembly paths.</summary>
+    /// <exception cref="ArgumentException">Not a kit package, or another version; the message names it and what is available.</exception>
+    public static IReadOnlyList<string> Resolve(string name, string? version)
+    {
+        if (!Assemblies.TryGetValue(name, out var files) || !Versions.TryGetValue(name, out var provided))
+            throw new ArgumentException($"package '{name}' is not one the kit provides; available: {string.Join(", ", Versions.Keys.Where(Assemblies.ContainsKey).Order())}");
+        if (version is not null && version != provided && !(version.EndsWith('*') && provided.StartsWith(version.TrimEnd('*'), StringComparison.Ordinal)))
+            throw new ArgumentException($"package '{name}' version {version} was asked for; the kit provides {provided}");
+        return files.Select(f => Path.Combine(AppContext.BaseDirectory, f)).ToList();
+    }
+
+    static Dictionary<string, string> ReadVersions()
+    {
+        var versions = typeof(KitPackages).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Where(a => a.Key.StartsWith("package:", StringComparison.Ordinal) && a.Value is not null)
+            .ToDictionary(a => a.Key["package:".Length..], a => a.Value!, StringComparer.OrdinalIgnoreCase);
+        versions["AeCourse"] = typeof(Runtime.Setup).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+        // TorchSharp-cpu and its CUDA twin carry the same TorchSharp.
+        if (versions.TryGetValue("TorchSharp-cpu", out var torch)) versions["TorchSharp"] = torch;
+        return versions;
+    }
+}
