@@ -41,6 +41,13 @@ public sealed class CSharpKernel
             .WithLanguageVersion(LanguageVersion.Latest);
     }
 
+    /// <summary>
+    /// Starts the session with an empty submission: Roslyn's own start-up (a second or two) then happens here,
+    /// not inside the first cell's time limit.
+    /// </summary>
+    public async Task StartAsync() =>
+        _state ??= await CSharpScript.RunAsync<object>("", _options, _globals, typeof(KernelGlobals));
+
     /// <summary>Runs one cell; compile errors throw <see cref="CompilationErrorException"/>, runtime ones come back in <see cref="CellRun.Exception"/>.</summary>
     /// <param name="source">The cell with its directives parsed.</param>
     /// <param name="label">How stack traces name the cell (e.g. "lecture.ipynb, cell 3").</param>
@@ -53,8 +60,10 @@ public sealed class CSharpKernel
 
         _globals.Current = outputs;
         var options = _options.WithFilePath(label);
-        _state ??= await CSharpScript.RunAsync<object>("", options, _globals, typeof(KernelGlobals));
-        _state = await _state.ContinueWithAsync<object>(source.Code, options, catchException: _ => true);
+        if (source.Packages.Any(p => p.Name.StartsWith("TorchSharp", StringComparison.OrdinalIgnoreCase) || p.Name == "AeCourse"))
+            AeCourse.Runtime.NativeLoader.EnsureLoaded();   // before any cell can touch TorchSharp (see docs/runtime.md)
+        await StartAsync();
+        _state = await _state!.ContinueWithAsync<object>(source.Code, options, catchException: _ => true);
         return new CellRun(EndsWithExpression(source.Code), _state.ReturnValue, _state.Exception);
     }
 

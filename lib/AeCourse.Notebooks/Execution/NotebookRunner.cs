@@ -69,6 +69,7 @@ public static class NotebookRunner
         var previousDirectory = Directory.GetCurrentDirectory();
         var (stdout, stderr) = (Console.Out, Console.Error);
         Directory.SetCurrentDirectory(folder);
+        await kernel.StartAsync();
         int executionCount = 0;
         bool timedOut = false;
         try

@@ -40,8 +40,19 @@ public static class NativeLoader
     const string GlueFile = "libLibTorchSharp.so";
     const string LibTorchMarker = "libtorch_cpu.so";
 
-    /// <summary>Prepares and loads the native libraries if the system needs the compatibility path; cheap when it does not.</summary>
+    static readonly Lock Gate = new();
+    static NativeStatus? _loaded;
+
+    /// <summary>
+    /// Prepares and loads the native libraries if the system needs the compatibility path; cheap when it does not.
+    /// Idempotent: later calls return the first call's findings.
+    /// </summary>
     public static NativeStatus EnsureLoaded()
+    {
+        lock (Gate) return _loaded ??= Load();
+    }
+
+    static NativeStatus Load()
     {
         var status = Inspect();
         if (status.MissingVersions.Count == 0 && Mode() != "on") return status;

@@ -40,7 +40,6 @@ public sealed record RuntimeInfo(
 public static class Setup
 {
     static readonly Lock Gate = new();
-    static NativeStatus? _native;
 
     // No static field may touch TorchSharp: its type initializer loads the natives before Initialize can prepare them.
 
@@ -69,7 +68,7 @@ public static class Setup
     {
         lock (Gate)
         {
-            _native ??= NativeLoader.EnsureLoaded();
+            var native = NativeLoader.EnsureLoaded();
             bool cudaAvailable = cuda.is_available();
             var chosen = device?.Trim().ToLowerInvariant() switch
             {
@@ -93,7 +92,7 @@ public static class Setup
                 DeviceName: chosen.type == DeviceType.CUDA ? CudaDeviceName() : $"{get_num_threads()} threads",
                 Threads: get_num_threads(),
                 Seed: seed,
-                Native: _native);
+                Native: native);
             if (!quiet) Console.WriteLine(Info);
             return Info;
         }
