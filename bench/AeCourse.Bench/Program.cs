@@ -1,5 +1,5 @@
 // Speed measurements of the data path; results and the command that produced them go to docs/benchmarks.md.
-//   dotnet run -c Release --project bench/AeCourse.Bench -- [load|batches|all] [repeats]
+//   dotnet run -c Release --project bench/AeCourse.Bench -- [load|batches|engine|all] [repeats]
 // Needs the full Fashion-MNIST: dotnet run --project lib/AeCourse.Cli -- data fetch fashion-mnist
 using System.Diagnostics;
 using AeCourse.Data;
@@ -11,6 +11,8 @@ using static TorchSharp.torch;
 
 var what = args.Length > 0 ? args[0] : "all";
 int repeats = args.Length > 1 ? int.Parse(args[1]) : 5;
+// The engine's first cell must pay for loading TorchSharp itself: measure it before anything else loads it.
+if (what is "engine" or "all") await Engine();
 var info = Setup.Initialize(seed: 0, device: "cpu");
 Console.WriteLine($"{Environment.ProcessorCount} cores; {repeats} repeats; median (min..max)");
 var store = DataStore.Locate();
@@ -18,6 +20,23 @@ var store = DataStore.Locate();
 if (what is "load" or "all") Load();
 if (what is "batches" or "all") Batches();
 return 0;
+
+// A notebook of one set-up cell and 60 trivial cells, run by the engine; times from the runner's per-cell log.
+async Task Engine()
+{
+    var notebook = AeCourse.Notebooks.Format.Notebook.CreatePolyglot(Path.Combine(Path.GetTempPath(), "engine-bench.ipynb"));
+    notebook.Cells.Add(AeCourse.Notebooks.Format.NotebookCell.Code("#r \"nuget: AeCourse, 0.1.0\"\nAeCourse.Runtime.Setup.Initialize(seed: 0, quiet: true);\nTorchSharp.torch.ones(2, 2).sum().item<float>()"));
+    for (int i = 0; i < 60; i++) notebook.Cells.Add(AeCourse.Notebooks.Format.NotebookCell.Code($"var v{i} = {i} + 1;\nv{i}"));
+    var starts = new List<double>();
+    var clock = Stopwatch.StartNew();
+    var run = await AeCourse.Notebooks.Execution.NotebookRunner.RunAsync(notebook, new() { Log = _ => starts.Add(clock.Elapsed.TotalSeconds) });
+    starts.Add(run.Elapsed.TotalSeconds);
+    if (!run.Succeeded) throw new InvalidOperationException(string.Join("\n", run.Failures));
+    var cellTimes = starts.Zip(starts.Skip(1), (a, b) => (b - a) * 1000).ToList();
+    var trivial = cellTimes.Skip(11).ToList();   // after ten trivial cells of warm-up
+    Console.WriteLine($"engine: start-up (Roslyn) + first cell (loads TorchSharp, one tensor op): {starts[1]:F2} s");
+    Console.WriteLine($"engine: trivial cells after warm-up, per cell: median {Median(trivial):F1} ms (min {trivial.Min():F1}, max {trivial.Max():F1}) over {trivial.Count} cells");
+}
 
 void Load()
 {

@@ -5,6 +5,5 @@ var root = new RootCommand("aecourse: the AeCourse autoencoder course kit");
 root.Options.Add(CommonOptions.Data);
 root.Subcommands.Add(DoctorCommand.Create());
 root.Subcommands.Add(DataCommands.Create());
-root.Subcommands.Add(QuickstartCommand.Create());
 root.Subcommands.Add(RunCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -37,6 +37,8 @@ static class RunCommand
                 values[pair[..eq].Trim()] = pair[(eq + 1)..].Trim();
             }
             if (result.GetValue(quick)) values["quick"] = "true";
+            // Notebooks find their data with DataStore.Locate(): --data reaches them through its variable.
+            if (result.GetValue(CommonOptions.Data) is { } data) Environment.SetEnvironmentVariable(Data.DataStore.RootVariable, data.FullName);
 
             var options = new RunOptions
             {

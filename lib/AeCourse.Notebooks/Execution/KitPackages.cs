@@ -8,16 +8,19 @@ namespace AeCourse.Notebooks.Execution;
 /// </summary>
 public static class KitPackages
 {
-    // Package → the assemblies a notebook compiles against. Versions come from the build (Directory.Packages.props).
+    static readonly string[] PlotlyNet = ["Plotly.NET.dll", "FSharp.Core.dll", "DynamicObj.dll", "Giraffe.ViewEngine.dll"];
+
+    // Package → the assemblies a notebook compiles against, its dependencies included as NuGet would bring them.
+    // Versions come from the build (Directory.Packages.props).
     static readonly Dictionary<string, string[]> Assemblies = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["AeCourse"] = ["AeCourse.dll"],
+        ["AeCourse"] = ["AeCourse.dll", "TorchSharp.dll", "SkiaSharp.dll", "Plotly.NET.CSharp.dll", .. PlotlyNet],
         ["TorchSharp"] = ["TorchSharp.dll"],
         ["TorchSharp-cpu"] = ["TorchSharp.dll"],
         ["TorchSharp-cuda-linux"] = ["TorchSharp.dll"],
         ["SkiaSharp"] = ["SkiaSharp.dll"],
-        ["Plotly.NET"] = ["Plotly.NET.dll", "FSharp.Core.dll", "DynamicObj.dll", "Giraffe.ViewEngine.dll"],
-        ["Plotly.NET.CSharp"] = ["Plotly.NET.CSharp.dll", "Plotly.NET.dll", "FSharp.Core.dll", "DynamicObj.dll", "Giraffe.ViewEngine.dll"],
+        ["Plotly.NET"] = PlotlyNet,
+        ["Plotly.NET.CSharp"] = ["Plotly.NET.CSharp.dll", .. PlotlyNet],
     };
 
     /// <summary>Version of each package the kit was built with, by name.</summary>
