@@ -6,4 +6,5 @@ root.Options.Add(CommonOptions.Data);
 root.Subcommands.Add(DoctorCommand.Create());
 root.Subcommands.Add(DataCommands.Create());
 root.Subcommands.Add(RunCommand.Create());
+root.Subcommands.Add(RenderCommand.Create());
 return await root.Parse(args).InvokeAsync();
