@@ -10,18 +10,7 @@ public sealed class DataStoreTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     /// <summary>A copy of the committed embedded data (manifest and files), to damage freely.</summary>
-    DataStore CopyOfEmbeddedData()
-    {
-        var root = _dir["data"];
-        foreach (var file in Directory.GetFiles(Path.Combine(TestPaths.Data, "embedded"), "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(root, Path.GetRelativePath(TestPaths.Data, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
-        File.Copy(Path.Combine(TestPaths.Data, DataManifest.FileName), Path.Combine(root, DataManifest.FileName));
-        return new DataStore(root);
-    }
+    DataStore CopyOfEmbeddedData() => new(TestPaths.CopyEmbeddedData(_dir["data"]));
 
     [Fact]
     public void Given_the_committed_data_When_verified_Then_every_file_matches_its_manifest()

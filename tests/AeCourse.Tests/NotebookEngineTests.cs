@@ -177,15 +177,7 @@ public sealed class NotebookEngineTests : IDisposable
     public void Given_the_first_lecture_When_run_quick_on_the_embedded_data_Then_it_trains_shows_grids_and_a_chart_and_matches_its_text()
     {
         // Only the embedded data, whatever this machine has fetched: the numbers the notebook quotes are for it.
-        var data = _corpus["data"];
-        Directory.CreateDirectory(data);
-        File.Copy(Path.Combine(TestPaths.Data, "manifest.json"), Path.Combine(data, "manifest.json"));
-        foreach (var file in Directory.GetFiles(Path.Combine(TestPaths.Data, "embedded"), "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(data, Path.GetRelativePath(TestPaths.Data, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
+        var data = TestPaths.CopyEmbeddedData(_corpus["data"]);
         var output = _corpus["01-autoencoder.out.ipynb"];
         var result = AeCourseCommand.Run("run", Path.Combine(TestPaths.Repo, "notebooks", "01-autoencoder.ipynb"), "-o", output, "--quick", "--data", data);
 

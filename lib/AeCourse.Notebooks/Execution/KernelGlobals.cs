@@ -8,9 +8,7 @@ public sealed class KernelGlobals
     internal CellOutputs? Current { get; set; }
 
     /// <summary>Shows <paramref name="value"/> in the cell's outputs with every MIME type its formatters give.</summary>
-    // The lower-case name is the kernel's API: notebooks written for Polyglot call display(...).
-#pragma warning disable IDE1006
+    // Lower-case on purpose: it is the kernel's API, and notebooks written for Polyglot call display(...).
     public DisplayedValue display(object? value) =>
         (Current ?? throw new InvalidOperationException("display() was called outside a running cell.")).Display(value);
-#pragma warning restore IDE1006
 }

@@ -11,6 +11,19 @@ static class TestPaths
     /// <summary>The committed data folder.</summary>
     public static string Data => Path.Combine(Repo, "data");
 
+    /// <summary>Copies the committed embedded data (manifest and files) to <paramref name="root"/>; returns it.</summary>
+    public static string CopyEmbeddedData(string root)
+    {
+        foreach (var file in Directory.GetFiles(Path.Combine(Data, "embedded"), "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(root, Path.GetRelativePath(Data, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+        File.Copy(Path.Combine(Data, "manifest.json"), Path.Combine(root, "manifest.json"));
+        return root;
+    }
+
     static string FindRepo()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
