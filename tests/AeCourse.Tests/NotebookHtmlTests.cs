@@ -26,7 +26,7 @@ public sealed class NotebookHtmlTests : IDisposable
         var failed = await NotebookRunner.RunAsync(withError);
         run.Notebook.Cells.Add(new NotebookCell((System.Text.Json.Nodes.JsonObject)failed.Notebook.Cells[1].Node.DeepClone()));
         var html = _corpus["outputs.html"];
-        NotebookHtml.Write(run.Notebook, html);
+        HtmlRenderer.Write(run.Notebook, html);
         return html;
     }
 

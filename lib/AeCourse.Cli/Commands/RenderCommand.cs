@@ -18,7 +18,7 @@ static class RenderCommand
             try { source = Notebook.Read(result.GetValue(notebook)!.FullName); }
             catch (NotebookFormatException e) { Console.Error.WriteLine(e.Message); return 2; }
             var target = result.GetValue(html)!.FullName;
-            NotebookHtml.Write(source, target);
+            HtmlRenderer.Write(source, target);
             Console.WriteLine($"wrote {target}");
             return 0;
         });

@@ -1,0 +1,66 @@
+using AeCourse.Data;
+using AeCourse.Metrics;
+using AeCourse.Models;
+using AeCourse.Runtime;
+using AeCourse.Tests.Support;
+using static TorchSharp.torch;
+
+namespace AeCourse.Tests;
+
+public sealed class ModelTests
+{
+    public ModelTests() => Setup.Initialize(seed: 0, device: "cpu", quiet: true);
+
+    [Fact]
+    public void Given_fashion_images_When_a_linear_autoencoder_trains_to_convergence_Then_it_spans_pcas_subspace_with_pcas_error()
+    {
+        const int k = 4;
+        using var data = ImageDataset.Load("fashion-mnist", DatasetVariant.Embedded, store: new DataStore(TestPaths.Data));
+        var x = data.Train.Flat.narrow(0, 0, 500);   // 50 per class: the interleaved order keeps it balanced
+
+        using var model = new LinearAutoencoder(784, k);
+        using var optimizer = optim.Adam(model.parameters(), lr: 5e-3);
+        for (int step = 0; step < 1500; step++)   // full batch: plain minimisation of the MSE (converged well before: see the asserts)
+        {
+            using var scope = NewDisposeScope();
+            var loss = (model.forward(x) - x).pow(2).mean();
+            optimizer.zero_grad();
+            loss.backward();
+            optimizer.step();
+        }
+        double aeMse;
+        using (no_grad()) aeMse = (model.forward(x) - x).pow(2).mean().item<float>();
+        using var pca = Pca.Fit(x, k);
+        double pcaMse = pca.MsePerPixel(x);
+
+        var angles = Subspaces.PrincipalAnglesDegrees(model.DecoderWeight.detach().T, pca.Components);
+        // Baldi and Hornik: the optimum of a linear autoencoder spans the top-k principal subspace and reaches PCA's error.
+        Assert.True(angles.Max() < 5, $"largest principal angle {angles.Max():F2}°");
+        Assert.InRange(aeMse, pcaMse * 0.999, pcaMse * 1.02);   // PCA is the floor; 0.1% below it would be round-off
+    }
+
+    [Fact]
+    public void Given_a_batch_of_images_When_the_conv_autoencoder_runs_Then_the_pyramid_has_the_documented_shapes()
+    {
+        using var model = new ConvAutoencoder(latentDim: 16, channels: 8);
+        var x = rand([3, 1, 28, 28]);
+        var z = model.Encode(x);
+        Assert.Equal([3L, 16L], z.shape);
+        Assert.Equal([3L, 1L, 28L, 28L], model.Decode(z).shape);
+    }
+
+    [Fact]
+    public void Given_a_vae_When_run_in_train_and_eval_mode_Then_it_samples_in_training_and_uses_the_mean_in_evaluation()
+    {
+        using var vae = new DenseVae(784, 64, latentDim: 5);
+        var x = rand([4, 784]);
+        var (logits, mu, logVar) = vae.forward(x);
+        Assert.Equal([4L, 784L], logits.shape);
+        Assert.Equal([4L, 5L], mu.shape);
+        Assert.Equal([4L, 5L], logVar.shape);
+        var (again, _, _) = vae.forward(x);
+        Assert.False(logits.allclose(again));          // a new z each pass while training
+        vae.eval();
+        Assert.True(vae.forward(x).Logits.allclose(vae.Decode(mu)));   // z = mu in evaluation
+    }
+}
