@@ -1,0 +1,59 @@
+using AeCourse.Metrics;
+using AeCourse.Runtime;
+using AeCourse.Visualization;
+using SkiaSharp;
+using static TorchSharp.torch;
+
+namespace AeCourse.Tests;
+
+public sealed class AnalysisTests
+{
+    public AnalysisTests() => Setup.Initialize(seed: 0, device: "cpu", quiet: true);
+
+    [Fact]
+    public void Given_three_well_separated_clusters_When_embedded_with_tsne_Then_each_point_neighbours_its_own_cluster()
+    {
+        // 3 clusters of 50 points in 10-D, centres 20 apart, unit spread: any faithful 2-D map keeps them apart.
+        var generator = new Generator(21);
+        var centres = randn([3, 10], dtype: ScalarType.Float64, generator: generator) * (20 / Math.Sqrt(2 * 10));
+        var labels = arange(3).repeat_interleave(50);
+        var data = centres.index_select(0, labels) + randn([150, 10], dtype: ScalarType.Float64, generator: generator);
+
+        var y = Tsne.Embed(data, perplexity: 15, steps: 500).to(ScalarType.Float64);
+
+        Assert.Equal([150L, 2L], y.shape);
+        var squared = (y.unsqueeze(1) - y.unsqueeze(0)).pow(2).sum(2) + eye(150, dtype: ScalarType.Float64) * 1e12;
+        var nearest = squared.argmin(1);
+        var agreement = labels.index_select(0, nearest).eq(labels).to(ScalarType.Float64).mean().item<double>();
+        Assert.Equal(1.0, agreement);   // every point's nearest neighbour in 2-D is from its cluster
+    }
+
+    [Fact]
+    public void Given_known_scores_When_roc_auc_is_computed_Then_it_matches_the_pairwise_count()
+    {
+        // Pairs (positive, negative): (0.35 vs 0.1) win, (0.35 vs 0.4) lose, (0.8 vs both) win: 3 of 4.
+        Assert.Equal(0.75, Ranking.RocAuc([0.1, 0.4, 0.35, 0.8], [false, false, true, true]), 12);
+        Assert.Equal(1.0, Ranking.RocAuc([0.1, 0.2, 0.9], [false, false, true]), 12);
+        Assert.Equal(0.5, Ranking.RocAuc([0.3, 0.3, 0.3, 0.3], [false, true, false, true]), 12);   // ties count half
+        Assert.Throws<ArgumentException>(() => Ranking.RocAuc([0.1, 0.2], [true, true]));
+    }
+
+    [Fact]
+    public void Given_three_tiny_images_When_gridded_Then_the_png_has_the_computed_size_and_pixels()
+    {
+        // Images of 2×2 pixels with values 0, 0.5 and 1 (all pixels alike), 2 per row, scale 1, padding 1:
+        // width = 2·(2+1)+1 = 7, height = 2 rows·(2+1)+1 = 7; the padding and the empty slot stay white.
+        var images = stack([zeros([1, 2, 2]), full([1, 2, 2], 0.5), ones([1, 2, 2])]);
+        var png = ImageGrid.ToPng(images, columns: 2, scale: 1, padding: 1);
+        using var bitmap = SKBitmap.Decode(png);
+
+        Assert.Equal(7, bitmap.Width);
+        Assert.Equal(7, bitmap.Height);
+        Assert.Equal(255, bitmap.GetPixel(0, 0).Red);       // padding
+        Assert.Equal(0, bitmap.GetPixel(1, 1).Red);         // image 0, black
+        Assert.Equal(128, bitmap.GetPixel(4, 2).Red);       // image 1: round(0.5·255) = 128
+        Assert.Equal(255, bitmap.GetPixel(2, 5).Red);       // image 2, white, second row
+        Assert.Equal(255, bitmap.GetPixel(5, 5).Red);       // empty slot: white ground
+        Assert.Equal(bitmap.GetPixel(4, 2).Red, bitmap.GetPixel(4, 2).Green);   // grey, not colour
+    }
+}
