@@ -57,3 +57,42 @@ public sealed class AnalysisTests
         Assert.Equal(bitmap.GetPixel(4, 2).Red, bitmap.GetPixel(4, 2).Green);   // grey, not colour
     }
 }
+
+public sealed class DistributionMetricTests
+{
+    public DistributionMetricTests() => Setup.Initialize(seed: 0, device: "cpu", quiet: true);
+
+    [Fact]
+    public void Given_diagonal_gaussians_When_the_frechet_distance_is_computed_Then_it_is_the_closed_form()
+    {
+        // For diagonal Σ the matrix square roots are elementwise: d = ‖μ₁ − μ₂‖² + Σ_i (σ₁ᵢ − σ₂ᵢ)².
+        var mu1 = tensor(new double[] { 0, 1, 2 });
+        var mu2 = tensor(new double[] { 1, 1, 0 });
+        var sd1 = tensor(new double[] { 1, 2, 3 });
+        var sd2 = tensor(new double[] { 2, 2, 1 });
+        double expected = 1 + 0 + 4 + (1 + 0 + 4);
+        Assert.Equal(expected, FrechetDistance.FromMoments(mu1, diag(sd1.pow(2)), mu2, diag(sd2.pow(2))), 9);
+    }
+
+    [Fact]
+    public void Given_feature_sets_When_compared_Then_identical_sets_are_at_zero_and_a_shift_adds_its_square()
+    {
+        var a = randn([400, 6], dtype: ScalarType.Float64, generator: new Generator(1)) * 0.5;
+        Assert.Equal(0, FrechetDistance.Between(a, a), 8);
+        // Shifting every feature vector by s moves only the mean: the distance is ‖s‖² exactly.
+        var shift = tensor(new double[] { 1, 0, 0, 2, 0, 0 });
+        Assert.Equal(5, FrechetDistance.Between(a, a + shift), 8);
+    }
+
+    [Fact]
+    public void Given_posterior_means_When_counting_active_units_Then_only_varying_dimensions_count()
+    {
+        var generator = new Generator(2);
+        // Dimensions 0 and 2 vary across inputs (variance 1 and 0.25); dimension 1 is collapsed (variance 1e-4).
+        var mu = randn([1000, 3], dtype: ScalarType.Float64, generator: generator) * tensor(new double[] { 1, 0.01, 0.5 });
+        Assert.Equal(2, LatentStatistics.ActiveUnits(mu));
+        var kl = LatentStatistics.KlPerDimension(zeros([5, 3]), zeros([5, 3]));
+        Assert.All(kl.data<float>().ToArray(), v => Assert.Equal(0f, v));   // the prior itself: no KL
+        Assert.Equal([2, 0, 1], LatentStatistics.LabelHistogram(tensor(new long[] { 0, 2, 0 }), 3));
+    }
+}
