@@ -56,6 +56,26 @@ public sealed partial class NotebookHostTests : IDisposable
     }
 
     [Fact]
+    public void Given_a_script_that_uses_the_kit_and_then_torch_without_set_up_When_run_Then_torch_still_loads()
+    {
+        // Any use of the kit prepares the natives (a module initializer), so torch works even if Setup.Initialize
+        // is forgotten; on a GCC-12 system TorchSharp alone would fail here.
+        var script = _dir["forgot-setup.csx"];
+        File.WriteAllText(script, $$"""
+            #r "{{Path.Combine(NuGetRoot, "torchsharp", "0.107.0", "lib", "net8.0", "TorchSharp.dll")}}"
+            #r "{{Path.Combine(AppContext.BaseDirectory, "AeCourse.dll")}}"
+            Console.WriteLine(AeCourse.Data.DatasetCatalog.FashionMnist.ClassNames[9]);
+            Console.WriteLine(TorchSharp.torch.ones(2, 3).sum().item<float>());
+            """);
+        var host = Path.Combine(TestPaths.Repo, "tests", "AeCourse.ScriptHost", "bin", Configuration, "net10.0", "AeCourse.ScriptHost.dll");
+
+        var (exit, output) = Run("dotnet", [host, script], _dir.Path);
+
+        Assert.True(exit == 0, output);
+        Assert.Equal("Ankle boot\n6\n", output.Replace("\r", ""));
+    }
+
+    [Fact]
     public void Given_the_packed_library_When_a_script_pulls_it_with_r_nuget_Then_it_loads_and_trains()
     {
         // The kit as a NuGet package in a local feed; the script is an F# Interactive script because `dotnet fsi`

@@ -59,7 +59,7 @@ public sealed class CheckpointTests : IDisposable
         Checkpoint.Save(model, _dir["ae.ckpt"], Info(1));
         var good = File.ReadAllBytes(_dir["ae.ckpt"]);
         // The disk fills up after 10,000 bytes of the new checkpoint.
-        var e = Assert.Throws<IOException>(() => Checkpoint.Save(model, _dir["ae.ckpt"], Info(2), file => new FailingStream(file, 10_000)));
+        var e = Assert.Throws<IOException>(() => Checkpoint.Save(model, _dir["ae.ckpt"], Info(2), null, file => new FailingStream(file, 10_000)));
         Assert.Contains("disk full", e.Message);
 
         Assert.Equal(good, File.ReadAllBytes(_dir["ae.ckpt"]));

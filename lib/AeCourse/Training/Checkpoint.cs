@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using AeCourse.IO;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace AeCourse.Training;
@@ -20,25 +21,38 @@ public sealed record CheckpointInfo(string Model, int Epoch, IReadOnlyDictionary
 /// flush, rename): an interrupted save leaves the previous checkpoint as it was. Loading checks the magic, the
 /// checksum and the model type before touching the model, so a corrupt file never replaces good weights.
 /// </summary>
-/// <remarks>Layout: "AECKPT1\n", the header's length (int32), the header as JSON (info and SHA-256), the weights as
-/// TorchSharp writes them.</remarks>
+/// <remarks>Layout: "AECKPT1\n", the header's length (int32), the header as JSON (info, SHA-256 of the rest, length
+/// of the weights), the weights as TorchSharp writes them, then the optimizer's state if one was saved (so that a
+/// resumed Adam keeps its moment estimates).</remarks>
 public static class Checkpoint
 {
     static readonly byte[] Magic = "AECKPT1\n"u8.ToArray();
 
-    sealed record Header(CheckpointInfo Info, string Sha256);
+    sealed record Header(CheckpointInfo Info, string Sha256, long WeightsLength);
 
     /// <summary>Writes <paramref name="model"/>'s weights and <paramref name="info"/> to <paramref name="path"/>.</summary>
-    public static void Save(nn.Module model, string path, CheckpointInfo info) => Save(model, path, info, file => file);
+    /// <param name="model">Whose weights to save.</param>
+    /// <param name="path">The checkpoint file.</param>
+    /// <param name="info">Model name, epoch and metrics.</param>
+    /// <param name="optimizer">Also save its state (moment estimates, step counts), for resuming.</param>
+    public static void Save(nn.Module model, string path, CheckpointInfo info, OptimizerHelper? optimizer = null) =>
+        Save(model, path, info, optimizer, file => file);
 
-    /// <summary>As <see cref="Save(nn.Module, string, CheckpointInfo)"/>, writing through <paramref name="wrapFile"/>
-    /// (tests use it to make the disk fail partway through).</summary>
-    internal static void Save(nn.Module model, string path, CheckpointInfo info, Func<Stream, Stream> wrapFile)
+    /// <summary>As <see cref="Save(nn.Module, string, CheckpointInfo, OptimizerHelper?)"/>, writing through
+    /// <paramref name="wrapFile"/> (tests use it to make the disk fail partway through).</summary>
+    internal static void Save(nn.Module model, string path, CheckpointInfo info, OptimizerHelper? optimizer, Func<Stream, Stream> wrapFile)
     {
-        using var weights = new MemoryStream();
-        using (var writer = new BinaryWriter(weights, Encoding.UTF8, leaveOpen: true)) model.save(writer);
-        var payload = weights.ToArray();
-        var header = JsonSerializer.SerializeToUtf8Bytes(new Header(info, Convert.ToHexStringLower(SHA256.HashData(payload))));
+        using var buffer = new MemoryStream();
+        long weightsLength;
+        using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
+        {
+            model.save(writer);
+            writer.Flush();
+            weightsLength = buffer.Length;
+            optimizer?.save_state_dict(writer);
+        }
+        var payload = buffer.ToArray();
+        var header = JsonSerializer.SerializeToUtf8Bytes(new Header(info, Convert.ToHexStringLower(SHA256.HashData(payload)), weightsLength));
         AtomicFile.Write(path, file =>
         {
             var stream = wrapFile(file);
@@ -49,9 +63,9 @@ public static class Checkpoint
         });
     }
 
-    /// <summary>Loads weights into <paramref name="model"/> and returns the checkpoint's info.</summary>
+    /// <summary>Loads weights into <paramref name="model"/> (and, if saved, the state of <paramref name="optimizer"/>); returns the info.</summary>
     /// <exception cref="CheckpointException">Missing, not a checkpoint, truncated, corrupt, or for another model.</exception>
-    public static CheckpointInfo Load(nn.Module model, string path)
+    public static CheckpointInfo Load(nn.Module model, string path, OptimizerHelper? optimizer = null)
     {
         if (!File.Exists(path)) throw new CheckpointException(path, "no checkpoint here");
         var bytes = File.ReadAllBytes(path);
@@ -69,8 +83,14 @@ public static class Checkpoint
             throw new CheckpointException(path, $"the weights are corrupt: SHA-256 {sha}, the header says {header.Sha256}");
         if (header.Info.Model != model.GetType().Name)
             throw new CheckpointException(path, $"it holds a {header.Info.Model}, not a {model.GetType().Name}");
-        using var reader = new BinaryReader(new MemoryStream(bytes, payloadStart, bytes.Length - payloadStart));
-        model.load(reader);
+        using (var weights = new BinaryReader(new MemoryStream(bytes, payloadStart, (int)header.WeightsLength)))
+            model.load(weights);
+        long optimizerStart = payloadStart + header.WeightsLength;
+        if (optimizer is not null && optimizerStart < bytes.Length)
+        {
+            using var state = new BinaryReader(new MemoryStream(bytes, (int)optimizerStart, bytes.Length - (int)optimizerStart));
+            optimizer.load_state_dict(state);
+        }
         return header.Info;
     }
 }
