@@ -60,6 +60,8 @@ public sealed class ModelTests
         Assert.Equal([8L, 1L, 28L, 28L], logits.shape);
         Assert.Equal([8L, 4L], mu.shape);
         Assert.Equal([8L, 4L], logVar.shape);
+        // Weight and bias of 2 convolutions, 2 heads, 1 linear and 2 transposed convolutions: all registered.
+        Assert.Equal(14, vae.parameters().Count());
 
         using var optimizer = optim.Adam(vae.parameters(), lr: 3e-3);
         double first = 0, last = 0;

@@ -18,6 +18,18 @@ public sealed partial class NotebookHostTests : IDisposable
 
     static string Configuration => new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;   // bin/<Configuration>/net10.0
 
+    /// <summary>
+    /// AeCourse.dll alone in a folder of its own, as in its NuGet package: next to the test's copy of TorchSharp.dll,
+    /// Roslyn would resolve TorchSharp from there instead of from the NuGet cache.
+    /// </summary>
+    string IsolatedKit()
+    {
+        var folder = Directory.CreateDirectory(_dir["kit"]).FullName;
+        var target = Path.Combine(folder, "AeCourse.dll");
+        if (!File.Exists(target)) File.Copy(Path.Combine(AppContext.BaseDirectory, "AeCourse.dll"), target);
+        return target;
+    }
+
     static string NuGetRoot => Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } root
         ? root : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
 
@@ -27,7 +39,7 @@ public sealed partial class NotebookHostTests : IDisposable
         var script = _dir["train.csx"];
         File.WriteAllText(script, $$"""
             #r "{{Path.Combine(NuGetRoot, "torchsharp", "0.107.0", "lib", "net8.0", "TorchSharp.dll")}}"
-            #r "{{Path.Combine(AppContext.BaseDirectory, "AeCourse.dll")}}"
+            #r "{{IsolatedKit()}}"
             using AeCourse.Data;
             using AeCourse.Models;
             using AeCourse.Runtime;
@@ -63,7 +75,7 @@ public sealed partial class NotebookHostTests : IDisposable
         var script = _dir["forgot-setup.csx"];
         File.WriteAllText(script, $$"""
             #r "{{Path.Combine(NuGetRoot, "torchsharp", "0.107.0", "lib", "net8.0", "TorchSharp.dll")}}"
-            #r "{{Path.Combine(AppContext.BaseDirectory, "AeCourse.dll")}}"
+            #r "{{IsolatedKit()}}"
             Console.WriteLine(AeCourse.Data.DatasetCatalog.FashionMnist.ClassNames[9]);
             Console.WriteLine(TorchSharp.torch.ones(2, 3).sum().item<float>());
             """);

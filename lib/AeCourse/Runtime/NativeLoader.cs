@@ -49,7 +49,14 @@ public static class NativeLoader
     /// </summary>
     public static NativeStatus EnsureLoaded()
     {
-        lock (Gate) return _loaded ??= Load();
+        lock (Gate)
+        {
+            if (_loaded is not null) return _loaded;
+            var status = Load();
+            // Not found yet (a script whose TorchSharp is not loaded so far): decide again on the next call.
+            if (status.GluePath is not null || !OperatingSystem.IsLinux()) _loaded = status;
+            return status;
+        }
     }
 
     static NativeStatus Load()
@@ -103,19 +110,14 @@ public static class NativeLoader
         }
     }
 
-    static string? TorchSharpAssemblyFolder()
-    {
-        // Located without running TorchSharp's static constructor, which would load the natives.
-        var assembly = AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.GetName().Name == "TorchSharp")
-                       ?? TryLoad("TorchSharp");
-        return string.IsNullOrEmpty(assembly?.Location) ? null : Path.GetDirectoryName(assembly.Location);
-    }
+    /// <summary>
+    /// TorchSharp's assembly, bound as this library's own dependency (so a script host resolves it as it resolves any
+    /// reference of the kit). typeof does not run the type's static constructor, which would load the natives.
+    /// </summary>
+    static Assembly TorchSharpAssembly => typeof(TorchSharp.torch).Assembly;
 
-    static Assembly? TryLoad(string name)
-    {
-        try { return Assembly.Load(name); }
-        catch (IOException) { return null; }
-    }
+    static string? TorchSharpAssemblyFolder() =>
+        string.IsNullOrEmpty(TorchSharpAssembly.Location) ? null : Path.GetDirectoryName(TorchSharpAssembly.Location);
 
     /// <summary>A package folder in the NuGet cache: …/torchsharp/0.107.0/lib/net8.0/TorchSharp.dll → …/ (the cache root).</summary>
     static string? NuGetCacheRoot()
@@ -154,10 +156,9 @@ public static class NativeLoader
     /// <summary>The NuGet version of the TorchSharp assembly, e.g. "0.107.0".</summary>
     public static string TorchSharpVersion()
     {
-        var assembly = AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.GetName().Name == "TorchSharp") ?? TryLoad("TorchSharp");
-        var informational = assembly?.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+        var informational = TorchSharpAssembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
         if (informational is not null) return informational.Split('+')[0];
-        var v = assembly?.GetName().Version;
+        var v = TorchSharpAssembly.GetName().Version;
         return v is null ? "unknown" : $"{v.Major}.{v.Minor}.{v.Build}";
     }
 
