@@ -17,6 +17,8 @@ public sealed class MetricsTests
         Assert.Equal(20.0, ImageQuality.Psnr(x + 0.1, x), 9);
         // Half the error is 6.02 dB better: 20 · log10(2).
         Assert.Equal(20.0 + 20 * Math.Log10(2), ImageQuality.Psnr(x + 0.05, x), 9);
+        // Images as the kit holds them, float32: the same number to float32's precision.
+        Assert.Equal(20.0, ImageQuality.Psnr(x.to(ScalarType.Float32) + 0.1f, x.to(ScalarType.Float32)), 4);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using AeCourse.Data;
+using AeCourse.Losses;
 using AeCourse.Metrics;
 using AeCourse.Models;
 using AeCourse.Runtime;
@@ -96,5 +97,48 @@ public sealed class ModelTests
         Assert.False(logits.allclose(again));          // a new z each pass while training
         vae.eval();
         Assert.True(vae.forward(x).Logits.allclose(vae.Decode(mu)));   // z = mu in evaluation
+    }
+}
+
+public sealed class ImportanceWeightedNllTests
+{
+    public ImportanceWeightedNllTests() => Setup.Initialize(seed: 0, device: "cpu", quiet: true);
+
+    /// <summary>A VAE whose posterior is the prior (mu = 0, logVar = 0) and whose decoder ignores z (constant logits c).</summary>
+    static DenseVae PriorVae(float c)
+    {
+        var vae = new DenseVae(784, 16, latentDim: 3);
+        using var noGrad = no_grad();
+        foreach (var (name, p) in vae.named_parameters())
+        {
+            if (name.StartsWith("muHead") || name.StartsWith("logVarHead") || name == "decoder.2.weight") p.zero_();
+            if (name == "decoder.2.bias") p.fill_(c);
+        }
+        return vae;
+    }
+
+    [Fact]
+    public void Given_a_posterior_equal_to_the_prior_and_a_decoder_that_ignores_z_When_estimated_Then_the_nll_is_exact_for_every_k()
+    {
+        // Every importance weight p(z)/q(z|x) is 1 and p(x|z) = p(x): the estimate is −log p(x) = BCE(c, x) summed
+        // over pixels, exactly, whatever k and the samples are.
+        using var vae = PriorVae(0.3f);
+        vae.eval();
+        var x = rand([4, 784], generator: new Generator(1));
+        double exact = Losses.Reconstruction.BcePerImage(full([4, 784], 0.3f), x).item<float>();
+        foreach (int k in new[] { 1, 5, 50 })
+            Assert.Equal(exact, ImportanceWeightedNll.Estimate(vae, x, k, new Generator(2)), 2);   // float32 sums of 784 terms: ±0.01 nats
+    }
+
+    [Fact]
+    public void Given_a_trained_looking_vae_When_k_grows_Then_the_estimate_does_not_rise_above_the_one_sample_bound_on_average()
+    {
+        // IWAE bounds tighten with k: E[estimate_k] is non-increasing in k, and estimate_1 averages the negative ELBO.
+        using var vae = new DenseVae(784, 32, latentDim: 4);
+        vae.eval();
+        var x = rand([16, 784], generator: new Generator(3)).round();
+        double one = Enumerable.Range(0, 20).Average(s => ImportanceWeightedNll.Estimate(vae, x, 1, new Generator((ulong)s)));
+        double many = Enumerable.Range(0, 20).Average(s => ImportanceWeightedNll.Estimate(vae, x, 64, new Generator((ulong)(100 + s))));
+        Assert.True(many <= one + 0.05, $"k=64: {many:F3} nats, k=1: {one:F3} nats");
     }
 }

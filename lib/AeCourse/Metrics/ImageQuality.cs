@@ -12,7 +12,7 @@ public static class ImageQuality
     public static double Psnr(Tensor xHat, Tensor x)
     {
         using var scope = NewDisposeScope();
-        var mse = (xHat - x).pow(2).flatten(1).mean([1]);
+        var mse = (xHat - x).to(ScalarType.Float64).pow(2).flatten(1).mean([1]);
         return (mse.log10() * -10).mean().item<double>();
     }
 }
