@@ -7,4 +7,5 @@ root.Subcommands.Add(DoctorCommand.Create());
 root.Subcommands.Add(DataCommands.Create());
 root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(RenderCommand.Create());
+root.Subcommands.Add(ReproduceCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -1,3 +1,4 @@
+using AeCourse.Data;
 using AeCourse.Metrics;
 using AeCourse.Runtime;
 using AeCourse.Visualization;
@@ -36,6 +37,33 @@ public sealed class AnalysisTests
         Assert.Equal(1.0, Ranking.RocAuc([0.1, 0.2, 0.9], [false, false, true]), 12);
         Assert.Equal(0.5, Ranking.RocAuc([0.3, 0.3, 0.3, 0.3], [false, true, false, true]), 12);   // ties count half
         Assert.Throws<ArgumentException>(() => Ranking.RocAuc([0.1, 0.2], [true, true]));
+    }
+
+    [Fact]
+    public void Given_features_that_name_the_class_or_nothing_When_probed_Then_accuracy_is_one_or_the_share_of_one_class()
+    {
+        // 10 classes, 20 train and 10 test images each. Features = the one-hot label: a linear map separates them, so
+        // accuracy is exactly 1. Constant features: every test image gets the same class, right for 10 of 100 = 0.1.
+        var names = Enumerable.Range(0, 10).Select(c => $"class {c}").ToList();
+        using var train = new LabeledImages(rand(200, 1, 28, 28), arange(10).repeat(20), names);
+        using var test = new LabeledImages(rand(100, 1, 28, 28), arange(10).repeat(10), names);
+        var oneHotOf = (Tensor x) => nn.functional.one_hot(LabelsOf(x, train, test), 10).to(ScalarType.Float32);
+
+        var informative = LinearProbeAccuracy.Evaluate(oneHotOf, train, test, labelsPerClass: 5);
+        Assert.Equal(1.0, informative.Accuracy, 12);
+        Assert.Equal((5, 10L), (informative.LabelsPerClass, informative.FeatureDim));
+        var blind = LinearProbeAccuracy.Evaluate(x => ones(x.shape[0], 3), train, test, labelsPerClass: 5);
+        Assert.Equal(0.1, blind.Accuracy, 12);
+        Assert.Throws<ArgumentException>(() => LinearProbeAccuracy.Evaluate(oneHotOf, train, test, labelsPerClass: 21));
+    }
+
+    /// <summary>The labels of images taken from <paramref name="train"/> or <paramref name="test"/>, found by their pixels.</summary>
+    static Tensor LabelsOf(Tensor x, LabeledImages train, LabeledImages test)
+    {
+        var all = cat([train.X, test.X], 0).flatten(1);
+        var labels = cat([train.Y, test.Y], 0);
+        var nearest = cdist(x.flatten(1), all).argmin(1);
+        return labels.index_select(0, nearest);
     }
 
     [Fact]

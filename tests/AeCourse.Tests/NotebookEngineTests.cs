@@ -71,6 +71,12 @@ public sealed class NotebookEngineTests : IDisposable
         Assert.Equal("epoch 3 of 3", progress["data"]!["text/plain"]!.GetValue<string>());
         // A cell ending in a declaration has no result.
         Assert.Empty(Outputs(cells[5]));
+        // The trainer's progress in a notebook: one display left at its final state, no lines on stdout.
+        var training = Outputs(cells[6]);
+        Assert.Equal(["display_data", "execute_result"], training.Select(o => o["output_type"]!.GetValue<string>()));
+        Assert.Contains("<progress max=\"1\" value=\"1.0000\">", training[0]["data"]!["text/html"]!.GetValue<string>());
+        Assert.Matches(@"^\[#{24}\] epoch 2/2 train_loss \d", training[0]["data"]!["text/plain"]!.GetValue<string>());
+        Assert.Equal("2", training[1]["data"]!["text/plain"]!.GetValue<string>());
     }
 
     [Fact]

@@ -37,7 +37,7 @@ public sealed class TrainerTests : IDisposable
     }
 
     static TrainerOptions Options(int epochs, string? checkpoint = null) =>
-        new() { Epochs = epochs, BatchSize = 64, Seed = 9, CheckpointPath = checkpoint, Verbose = false };
+        new() { Epochs = epochs, BatchSize = 64, Seed = 9, CheckpointPath = checkpoint, Progress = ProgressStyle.None };
 
     [Fact]
     public void Given_the_same_seeds_When_trained_twice_Then_every_epochs_loss_is_identical_and_falls()
@@ -106,5 +106,31 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal(4, history.Epochs);
         Assert.Equal([1.0, 0.9, 0.95, 0.96], history.Metrics["validation"]);
         Assert.Equal([2, 4], calls);
+    }
+
+    [Fact]
+    public void Given_lines_progress_When_trained_Then_the_log_gets_exactly_one_line_per_epoch_with_its_metrics()
+    {
+        var (model, trainer) = Fresh(validate: () => 0.5);
+        var log = new StringWriter();
+        var history = trainer.Fit(X, null, Options(3) with { Progress = ProgressStyle.Lines, Log = log });
+        model.Dispose();
+
+        var lines = log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        Assert.Matches(@"^epoch 3: train_loss [0-9.]+, validation 0.5, seconds [0-9.]+", lines[2]);
+        Assert.Equal(history.ToString(), lines[2].TrimEnd('\r'));
+    }
+
+    [Fact]
+    public void Given_a_run_in_progress_When_shown_Then_fraction_and_time_left_follow_from_epoch_batch_and_elapsed_time()
+    {
+        // Epoch 2 of 4, batch 5 of 10: 1.5 of 4 epochs done = 37.5%; 30 s so far → 30·(0.625/0.375) = 50 s left.
+        var state = new TrainingProgress(2, 4, 5, 10, TimeSpan.FromSeconds(30), new Dictionary<string, double> { ["train_loss"] = 0.25, ["seconds"] = 3 });
+        Assert.Equal(0.375, state.Fraction, 12);
+        Assert.Equal(50, state.Remaining!.Value.TotalSeconds, 9);
+        Assert.Equal("[#########---------------] epoch 2/4 batch 5/10 train_loss 0.25 30 s, ~50 s left", state.ToString());
+        Assert.Contains("<progress max=\"1\" value=\"0.3750\"></progress> epoch 2 of 4, batch 5 of 10", state.ToHtml());
+        Assert.Null(new TrainingProgress(1, 4, 0, 10, TimeSpan.Zero, new Dictionary<string, double>()).Remaining);   // nothing measured yet
     }
 }

@@ -45,7 +45,23 @@ public static class Doctor
         checks.AddRange(Backend());
         checks.AddRange(Data(store));
         checks.Add(Npm());
+        checks.Add(Font());
         return checks;
+    }
+
+    static Check Font()
+    {
+        try
+        {
+            return Visualization.Fonts.Caption is { } typeface
+                ? new Check("font", CheckLevel.Ok, $"{typeface.FamilyName} for captions in pictures")
+                : new Check("font", CheckLevel.Note, "no TrueType font found: pictures are drawn without captions",
+                            $"apt-get install fonts-dejavu-core, or set {Visualization.Fonts.FontVariable} to a .ttf file");
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException)
+        {
+            return new Check("font", CheckLevel.Note, e.Message, $"point {Visualization.Fonts.FontVariable} at a .ttf file or unset it");
+        }
     }
 
     static Check Dotnet()

@@ -27,8 +27,11 @@ public sealed record TrainerOptions
     /// <summary>Call the epoch callback every this many epochs (e.g. to show reconstructions).</summary>
     public int CallbackEvery { get; init; } = 1;
 
-    /// <summary>Print one line per epoch to the console.</summary>
-    public bool Verbose { get; init; } = true;
+    /// <summary>How progress is shown: by default an updating display in a notebook, a bar on a console, else a line per epoch.</summary>
+    public ProgressStyle Progress { get; init; } = ProgressStyle.Auto;
+
+    /// <summary>Where progress lines and the bar go; null for standard output.</summary>
+    public TextWriter? Log { get; init; }
 }
 
 /// <summary>Metrics recorded per epoch ("train_loss", "validation", …), and how the run ended.</summary>
@@ -80,10 +83,11 @@ public sealed class Trainer(nn.Module model, OptimizerHelper optimizer, Func<Ten
         double best = history.Metrics.TryGetValue("validation", out var seen) ? seen.Min() : double.PositiveInfinity;
         int sinceBest = history.Metrics.TryGetValue("validation", out var values) ? values.Count - 1 - values.IndexOf(best) : 0;
 
+        var progress = new ProgressReporter(options.Progress, options.Epochs, options.Log);
         for (int epoch = start + 1; epoch <= options.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
-            history.Add("train_loss", TrainEpoch(batches));
+            history.Add("train_loss", TrainEpoch(batches, (batch, count) => progress.Batch(epoch, batch, count)));
             if (validate is not null)
             {
                 model.eval();
@@ -96,7 +100,7 @@ public sealed class Trainer(nn.Module model, OptimizerHelper optimizer, Func<Ten
             history.Epochs = epoch;
             if (options.CheckpointPath is { } path)
                 Checkpoint.Save(model, path, new CheckpointInfo(model.GetType().Name, epoch, history.Metrics.ToDictionary(m => m.Key, m => m.Value.ToArray())), optimizer);
-            if (options.Verbose) Console.WriteLine(history);
+            progress.Epoch(history);
             if (onEpoch is not null && epoch % options.CallbackEvery == 0) onEpoch(history);
             if (options.Patience is { } patience && sinceBest >= patience)
             {
@@ -104,6 +108,7 @@ public sealed class Trainer(nn.Module model, OptimizerHelper optimizer, Func<Ten
                 break;
             }
         }
+        progress.Finish();
         return history;
     }
 
@@ -123,11 +128,12 @@ public sealed class Trainer(nn.Module model, OptimizerHelper optimizer, Func<Ten
         return (Fit(x, y, options with { CheckpointPath = path }, onEpoch), false);
     }
 
-    double TrainEpoch(BatchIterator batches)
+    double TrainEpoch(BatchIterator batches, Action<int, int> afterBatch)
     {
         model.train();
         double total = 0;
         long seen = 0;
+        int batch = 0, count = (int)batches.BatchesPerEpoch;
         foreach (var (xb, yb) in batches)
         {
             using var scope = NewDisposeScope();
@@ -137,6 +143,7 @@ public sealed class Trainer(nn.Module model, OptimizerHelper optimizer, Func<Ten
             optimizer.step();
             total += value.item<float>() * xb.shape[0];
             seen += xb.shape[0];
+            afterBatch(++batch, count);
         }
         return total / seen;
     }
