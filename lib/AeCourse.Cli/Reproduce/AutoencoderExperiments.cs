@@ -39,10 +39,19 @@ static class AutoencoderExperiments
     {
         using var _ = model.to(Runtime.Setup.Device);
         Func<Tensor, Tensor> input = flat ? x => x.flatten(1) : x => x;
+        TrainOnBce(run, model, input);
+        run.Report("test_mse_per_pixel", run.TestMsePerPixel(x => model.forward(input(x)).sigmoid().view_as(x)));
+    }
+
+    /// <summary>Trains an autoencoder on the training images with BCE per pixel (no labels) and leaves it in eval mode.</summary>
+    /// <param name="run">The run: data, epochs, log.</param>
+    /// <param name="model">Maps input(x) to reconstruction logits of the same shape.</param>
+    /// <param name="input">x [B, 1, 28, 28] → what the model takes (flat for dense models).</param>
+    public static void TrainOnBce(ExperimentRun run, nn.Module<Tensor, Tensor> model, Func<Tensor, Tensor> input)
+    {
         using var optimizer = optim.Adam(model.parameters(), 1e-3);
         new Trainer(model, optimizer, (x, _) => binary_cross_entropy_with_logits(model.forward(input(x)), input(x))).Fit(run.Data.Train.X, null, run.Options());
         model.eval();
-        run.Report("test_mse_per_pixel", run.TestMsePerPixel(x => model.forward(input(x)).sigmoid().view_as(x)));
     }
 
     static void Denoising(ExperimentRun run)

@@ -1,9 +1,7 @@
 using AeCourse.Metrics;
 using AeCourse.Models;
-using AeCourse.Training;
 using TorchSharp;
 using static TorchSharp.torch;
-using static TorchSharp.torch.nn.functional;
 
 namespace AeCourse.Cli.Reproduce;
 
@@ -22,9 +20,7 @@ static class ProbeExperiment
 
         // Pretraining: the autoencoder sees every training image, never a label.
         using var ae = new DenseAutoencoder(latentDim: 32).to(Runtime.Setup.Device);
-        using var optimizer = optim.Adam(ae.parameters(), 1e-3);
-        new Trainer(ae, optimizer, (x, _) => binary_cross_entropy_with_logits(ae.forward(x.flatten(1)), x.flatten(1))).Fit(train.X, null, run.Options());
-        ae.eval();
+        AutoencoderExperiments.TrainOnBce(run, ae, x => x.flatten(1));
         run.Report("test_accuracy_frozen_encoder", LinearProbeAccuracy.Evaluate(x => ae.Encode(x.flatten(1)), train, test, LabelsPerClass).Accuracy);
     }
 }
