@@ -16,7 +16,7 @@ static class DoctorCommand
             catch (DirectoryNotFoundException) { }   // reported by the data check
             var checks = Doctor.Run(store);
             foreach (var check in checks) Console.WriteLine(check);
-            int blocking = checks.Count(c => c.Level == CheckLevel.Blocking);
+            int blocking = checks.Count(c => c.Level == HealthLevel.Blocking);
             Console.WriteLine(blocking == 0 ? "doctor: ready" : $"doctor: {blocking} blocking problem(s)");
             return blocking == 0 ? 0 : 1;
         });

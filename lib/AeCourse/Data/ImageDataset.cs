@@ -15,6 +15,24 @@ public sealed record LabeledImages(Tensor X, Tensor Y, IReadOnlyList<string> Cla
     /// <summary>Images as flat vectors, [N, 784], for dense models (a view, no copy).</summary>
     public Tensor Flat => X.view(Count, -1);
 
+    /// <summary>
+    /// The first <paramref name="perClass"/> images of every class, class by class: [perClass·classes, 1, 28, 28].
+    /// The same examples on every run, for pictures that compare models.
+    /// </summary>
+    public Tensor FirstPerClass(int perClass = 1)
+    {
+        if (perClass < 1) throw new ArgumentOutOfRangeException(nameof(perClass), perClass, "take at least one image per class");
+        using var scope = NewDisposeScope();
+        var indices = Enumerable.Range(0, ClassNames.Count).Select(c =>
+        {
+            var members = Y.eq(c).nonzero().squeeze(1);
+            if (members.shape[0] < perClass)
+                throw new ArgumentException($"class {c} ({ClassNames[c]}) has {members.shape[0]} images, fewer than the {perClass} asked for.", nameof(perClass));
+            return members.narrow(0, 0, perClass);
+        }).ToArray();
+        return X.index_select(0, cat(indices, 0)).MoveToOuterDisposeScope();
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace AeCourse.Runtime;
 
 /// <summary>How a check came out.</summary>
-public enum CheckLevel
+public enum HealthLevel
 {
     /// <summary>Fine.</summary>
     Ok,
@@ -21,12 +21,12 @@ public enum CheckLevel
 /// <param name="Level">How it came out.</param>
 /// <param name="Detail">What was found.</param>
 /// <param name="Fix">What to do, for notes and blocking problems.</param>
-public sealed record Check(string Name, CheckLevel Level, string Detail, string? Fix = null)
+public sealed record HealthCheck(string Name, HealthLevel Level, string Detail, string? Fix = null)
 {
     /// <inheritdoc />
     public override string ToString()
     {
-        var mark = Level switch { CheckLevel.Ok => "ok  ", CheckLevel.Note => "note", _ => "FAIL" };
+        var mark = Level switch { HealthLevel.Ok => "ok  ", HealthLevel.Note => "note", _ => "FAIL" };
         return Fix is null ? $"[{mark}] {Name}: {Detail}" : $"[{mark}] {Name}: {Detail}\n       fix: {Fix}";
     }
 }
@@ -35,9 +35,9 @@ public sealed record Check(string Name, CheckLevel Level, string Detail, string?
 public static class Doctor
 {
     /// <summary>Runs every check; <paramref name="store"/> null means <see cref="DataStore.Locate"/>.</summary>
-    public static IReadOnlyList<Check> Run(DataStore? store = null)
+    public static IReadOnlyList<HealthCheck> Run(DataStore? store = null)
     {
-        var checks = new List<Check>
+        var checks = new List<HealthCheck>
         {
             Dotnet(),
             LibStdCxxCheck(),
@@ -49,43 +49,43 @@ public static class Doctor
         return checks;
     }
 
-    static Check Font()
+    static HealthCheck Font()
     {
         try
         {
             return Visualization.Fonts.Caption is { } typeface
-                ? new Check("font", CheckLevel.Ok, $"{typeface.FamilyName} for captions in pictures")
-                : new Check("font", CheckLevel.Note, "no TrueType font found: pictures are drawn without captions",
+                ? new HealthCheck("font", HealthLevel.Ok, $"{typeface.FamilyName} for captions in pictures")
+                : new HealthCheck("font", HealthLevel.Note, "no TrueType font found: pictures are drawn without captions",
                             $"apt-get install fonts-dejavu-core, or set {Visualization.Fonts.FontVariable} to a .ttf file");
         }
         catch (Exception e) when (e is IOException or InvalidDataException)
         {
-            return new Check("font", CheckLevel.Note, e.Message, $"point {Visualization.Fonts.FontVariable} at a .ttf file or unset it");
+            return new HealthCheck("font", HealthLevel.Note, e.Message, $"point {Visualization.Fonts.FontVariable} at a .ttf file or unset it");
         }
     }
 
-    static Check Dotnet()
+    static HealthCheck Dotnet()
     {
         var v = Environment.Version;
         return v.Major >= 10
-            ? new Check(".NET", CheckLevel.Ok, $"{v} on {System.Runtime.InteropServices.RuntimeInformation.OSDescription} ({System.Runtime.InteropServices.RuntimeInformation.OSArchitecture})")
-            : new Check(".NET", CheckLevel.Blocking, $"runtime {v}", "install the .NET 10 SDK (https://dot.net)");
+            ? new HealthCheck(".NET", HealthLevel.Ok, $"{v} on {System.Runtime.InteropServices.RuntimeInformation.OSDescription} ({System.Runtime.InteropServices.RuntimeInformation.OSArchitecture})")
+            : new HealthCheck(".NET", HealthLevel.Blocking, $"runtime {v}", "install the .NET 10 SDK (https://dot.net)");
     }
 
-    static Check LibStdCxxCheck()
+    static HealthCheck LibStdCxxCheck()
     {
-        if (!OperatingSystem.IsLinux()) return new Check("libstdc++", CheckLevel.Ok, "not needed on this operating system");
+        if (!OperatingSystem.IsLinux()) return new HealthCheck("libstdc++", HealthLevel.Ok, "not needed on this operating system");
         var status = NativeLoader.Inspect();
         if (status.LibStdCxxPath is null)
-            return new Check("libstdc++", CheckLevel.Blocking, "libstdc++.so.6 not found", "install the C++ runtime (Debian/Ubuntu: apt-get install libstdc++6)");
+            return new HealthCheck("libstdc++", HealthLevel.Blocking, "libstdc++.so.6 not found", "install the C++ runtime (Debian/Ubuntu: apt-get install libstdc++6)");
         var mode = Environment.GetEnvironmentVariable("AECOURSE_NATIVE_COMPAT") ?? "auto";
         var detail = $"{status.LibStdCxxPath}, newest {status.HighestGlibcxx}";
         return status.MissingVersions.Count == 0
-            ? new Check("libstdc++", CheckLevel.Ok, $"{detail}; TorchSharp's glue library loads as shipped (compatibility path not needed)")
-            : new Check("libstdc++", CheckLevel.Ok, $"{detail}; lacks {string.Join(", ", status.MissingVersions)}: compatibility path {(mode == "off" ? "DISABLED by AECOURSE_NATIVE_COMPAT=off" : "active (weak-versioned copy of libLibTorchSharp.so)")}");
+            ? new HealthCheck("libstdc++", HealthLevel.Ok, $"{detail}; TorchSharp's glue library loads as shipped (compatibility path not needed)")
+            : new HealthCheck("libstdc++", HealthLevel.Ok, $"{detail}; lacks {string.Join(", ", status.MissingVersions)}: compatibility path {(mode == "off" ? "DISABLED by AECOURSE_NATIVE_COMPAT=off" : "active (weak-versioned copy of libLibTorchSharp.so)")}");
     }
 
-    static IEnumerable<Check> Backend()
+    static IEnumerable<HealthCheck> Backend()
     {
         RuntimeInfo info;
         try
@@ -94,17 +94,17 @@ public static class Doctor
         }
         catch (Exception e)
         {
-            return [new Check("TorchSharp", CheckLevel.Blocking, $"the native backend did not load: {Innermost(e).Message}",
+            return [new HealthCheck("TorchSharp", HealthLevel.Blocking, $"the native backend did not load: {Innermost(e).Message}",
                 "run `dotnet build` again (the natives come with the TorchSharp-cpu package); on Linux leave AECOURSE_NATIVE_COMPAT unset")];
         }
-        var checks = new List<Check>
+        var checks = new List<HealthCheck>
         {
-            new("TorchSharp", CheckLevel.Ok, $"{info.TorchSharpVersion}, libtorch {info.LibTorchVersion}, backend {info.Backend}" +
+            new("TorchSharp", HealthLevel.Ok, $"{info.TorchSharpVersion}, libtorch {info.LibTorchVersion}, backend {info.Backend}" +
                 (info.Native.CompatActive ? $", compatibility copy {info.Native.CompatCopy}" : "")),
         };
         checks.Add(info.Device.type == DeviceType.CUDA
-            ? new Check("device", CheckLevel.Ok, $"CUDA: {info.DeviceName}")
-            : new Check("device", CheckLevel.Note, $"CPU ({info.Threads} threads); CUDA {(info.Backend == "cuda" ? "backend built but no GPU usable" : "not built (CPU backend)")}",
+            ? new HealthCheck("device", HealthLevel.Ok, $"CUDA: {info.DeviceName}")
+            : new HealthCheck("device", HealthLevel.Note, $"CPU ({info.Threads} threads); CUDA {(info.Backend == "cuda" ? "backend built but no GPU usable" : "not built (CPU backend)")}",
                 info.Backend == "cuda" ? "check the GPU driver (nvidia-smi) and that the container runs with --gpus all"
                                        : "fine for the quick settings; for full runs use the GPU devcontainer (dotnet build -p:AeCourseBackend=cuda)"));
         checks.Add(Smoke(info.Device));
@@ -112,7 +112,7 @@ public static class Doctor
     }
 
     /// <summary>One real gradient step on the device: d/dw of sum((w·x)²) at w = 1, x = [1, 2, 3] is 2·6·x = [12, 24, 36].</summary>
-    static Check Smoke(Device device)
+    static HealthCheck Smoke(Device device)
     {
         try
         {
@@ -122,52 +122,52 @@ public static class Doctor
             w.mul(x).sum().pow(2).backward();
             var grad = w.grad!.cpu().data<float>().ToArray();
             return grad.SequenceEqual([12f, 24f, 36f])
-                ? new Check("autograd", CheckLevel.Ok, "a gradient step computes the right numbers")
-                : new Check("autograd", CheckLevel.Blocking, $"expected gradient [12, 24, 36], got [{string.Join(", ", grad)}]", "report this with the output of `aecourse doctor`");
+                ? new HealthCheck("autograd", HealthLevel.Ok, "a gradient step computes the right numbers")
+                : new HealthCheck("autograd", HealthLevel.Blocking, $"expected gradient [12, 24, 36], got [{string.Join(", ", grad)}]", "report this with the output of `aecourse doctor`");
         }
         catch (Exception e)
         {
-            return new Check("autograd", CheckLevel.Blocking, Innermost(e).Message, "report this with the output of `aecourse doctor`");
+            return new HealthCheck("autograd", HealthLevel.Blocking, Innermost(e).Message, "report this with the output of `aecourse doctor`");
         }
     }
 
-    static IEnumerable<Check> Data(DataStore? store)
+    static IEnumerable<HealthCheck> Data(DataStore? store)
     {
         try { store ??= DataStore.Locate(); }
         catch (DirectoryNotFoundException e)
         {
-            return [new Check("data", CheckLevel.Blocking, e.Message, $"run from the course repository or set {DataStore.RootVariable}")];
+            return [new HealthCheck("data", HealthLevel.Blocking, e.Message, $"run from the course repository or set {DataStore.RootVariable}")];
         }
         var problems = store.Verify();
-        var checks = new List<Check>
+        var checks = new List<HealthCheck>
         {
             problems.Count == 0
-                ? new Check("data", CheckLevel.Ok, $"{store.Root}: every file matches its manifest")
-                : new Check("data", CheckLevel.Blocking, $"{store.Root}: {problems.Count} problem(s): {string.Join("; ", problems.Take(3))}",
+                ? new HealthCheck("data", HealthLevel.Ok, $"{store.Root}: every file matches its manifest")
+                : new HealthCheck("data", HealthLevel.Blocking, $"{store.Root}: {problems.Count} problem(s): {string.Join("; ", problems.Take(3))}",
                     "restore the embedded files with `git checkout -- data/embedded`; refetch full sets with `aecourse data fetch NAME`"),
         };
         foreach (var dataset in DatasetCatalog.All)
         {
             bool full = store.Has(dataset.Name, DatasetVariant.Full), embedded = store.Has(dataset.Name, DatasetVariant.Embedded);
             checks.Add(full || embedded
-                ? new Check(dataset.Name, CheckLevel.Ok, full ? "full set fetched" : "embedded subset (run `aecourse data fetch " + dataset.Name + "` for the full set)")
-                : new Check(dataset.Name, CheckLevel.Note, "not on disk", $"aecourse data fetch {dataset.Name}"));
+                ? new HealthCheck(dataset.Name, HealthLevel.Ok, full ? "full set fetched" : "embedded subset (run `aecourse data fetch " + dataset.Name + "` for the full set)")
+                : new HealthCheck(dataset.Name, HealthLevel.Note, "not on disk", $"aecourse data fetch {dataset.Name}"));
         }
         return checks;
     }
 
-    static Check Npm()
+    static HealthCheck Npm()
     {
         try
         {
             using var p = Process.Start(new ProcessStartInfo("npm", "--version") { RedirectStandardOutput = true, RedirectStandardError = true })!;
             var version = p.StandardOutput.ReadToEnd().Trim();
             p.WaitForExit();
-            return new Check("npm", CheckLevel.Ok, $"{version} (offline fallback of `aecourse data fetch`)");
+            return new HealthCheck("npm", HealthLevel.Ok, $"{version} (offline fallback of `aecourse data fetch`)");
         }
         catch (System.ComponentModel.Win32Exception)
         {
-            return new Check("npm", CheckLevel.Note, "not installed: `aecourse data fetch` can only use the official download locations", "install Node.js (apt-get install npm)");
+            return new HealthCheck("npm", HealthLevel.Note, "not installed: `aecourse data fetch` can only use the official download locations", "install Node.js (apt-get install npm)");
         }
     }
 

@@ -61,6 +61,7 @@ public static class NativeLoader
 
     static NativeStatus Load()
     {
+        OpenMpPolicy.Apply();   // before libgomp loads with libtorch
         var status = Inspect();
         if (status.MissingVersions.Count == 0 && Mode() != "on") return status;
         if (Mode() == "off") return status;

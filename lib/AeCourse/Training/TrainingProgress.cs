@@ -92,7 +92,7 @@ sealed class ProgressReporter
     readonly Stopwatch clock = Stopwatch.StartNew();
     readonly TextWriter console;
     LiveDisplay? live;
-    TimeSpan lastDraw = TimeSpan.MinValue;
+    TimeSpan lastDraw = -RedrawEvery;   // the first batch draws
     IReadOnlyDictionary<string, double> lastMetrics = new Dictionary<string, double>();
 
     public ProgressReporter(ProgressStyle style, int epochs, TextWriter? console = null)

@@ -1,0 +1,127 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using AeCourse.Tests.Support;
+using static AeCourse.Tests.Support.NotebookCorpus;
+
+namespace AeCourse.Tests;
+
+/// <summary>
+/// The lecture notebooks under notebooks/: their shape (goals first, summary and reading last, short cells with a
+/// sentence before each, 2–4 graded exercises each checked right after), and a quick run of each through the engine on
+/// the embedded data, holding it to the claims its text makes.
+/// </summary>
+public sealed class LectureTests : IDisposable
+{
+    /// <summary>Every lecture, in order; a notebook added without its test here fails <see cref="Every_lecture_in_the_folder_is_tested"/>.</summary>
+    static readonly string[] Lectures = ["00-getting-started.ipynb", "01-autoencoder.ipynb"];
+
+    readonly TempDir _dir = new();
+    readonly string _data;
+
+    public LectureTests() => _data = TestPaths.CopyEmbeddedData(_dir["data"]);
+
+    public void Dispose() => _dir.Dispose();
+
+    static string PathOf(string name) => Path.Combine(TestPaths.Repo, "notebooks", name);
+
+    static List<JsonObject> Cells(JsonObject notebook) => notebook["cells"]!.AsArray().Select(c => c!.AsObject()).ToList();
+
+    static string Source(JsonObject cell) => string.Concat(cell["source"]!.AsArray().Select(l => l!.GetValue<string>()));
+
+    static JsonObject? Grading(JsonObject cell) => cell["metadata"]?["nbgrader"]?.AsObject();
+
+    /// <summary>Runs a lecture quickly on the embedded data; checks it ran, is valid nbformat and shows at least one image.</summary>
+    List<JsonObject> RunQuick(string name)
+    {
+        var output = _dir[name];
+        var result = AeCourseCommand.Run("run", PathOf(name), "-o", output, "--quick", "--data", _data);
+        Assert.True(result.ExitCode == 0, $"{name}: {result.Stdout}{result.Stderr}");
+        Assert.Null(ValidateWithNbformat(output));
+        var cells = CodeCells(JsonNode.Parse(File.ReadAllText(output))!.AsObject());
+        Assert.Contains(cells.SelectMany(Outputs), o => o["data"]?["image/png"] is not null);
+        return cells;
+    }
+
+    /// <summary>All stdout of the executed cells, in order.</summary>
+    static string Stdout(List<JsonObject> cells) => string.Concat(cells.Select(c => Stream(c, "stdout")));
+
+    static double Number(string text, string pattern) =>
+        double.Parse(Regex.Match(text, pattern).Groups[1].Value, CultureInfo.InvariantCulture);
+
+    [Fact]
+    public void Every_lecture_in_the_folder_is_tested()
+    {
+        var present = Directory.GetFiles(Path.Combine(TestPaths.Repo, "notebooks"), "*.ipynb").Select(Path.GetFileName).Order();
+        Assert.Equal(Lectures.Order(), present);
+    }
+
+    [Theory]
+    [MemberData(nameof(LectureNames))]
+    public void Given_a_lecture_When_read_Then_it_has_the_course_shape(string name)
+    {
+        var cells = Cells(JsonNode.Parse(File.ReadAllText(PathOf(name)))!.AsObject());
+        Assert.Equal("markdown", cells[0]["cell_type"]!.GetValue<string>());
+        Assert.Contains("you will", Source(cells[0]));
+        var last = Source(cells[^1]);
+        Assert.Contains("## Summary", last);
+        Assert.Contains("## Further reading", last);
+
+        var code = cells.Where(c => c["cell_type"]!.GetValue<string>() == "code").ToList();
+        Assert.Contains("Setup.Initialize(", Source(code[0]));   // the first code cell is the set-up
+        Assert.Single(code, c => c["metadata"]?["tags"]?.AsArray().Any(t => t!.GetValue<string>() == "parameters") == true);
+        for (int i = 0; i < cells.Count; i++)
+        {
+            if (cells[i]["cell_type"]!.GetValue<string>() != "code") continue;
+            int lines = Source(cells[i]).Split('\n').Length;
+            Assert.True(lines <= 20, $"{name}, cell {i}: {lines} lines; keep cells short (about 15 lines)");
+            bool isCheck = Grading(cells[i])?["grade"]?.GetValue<bool>() == true;
+            if (isCheck)
+                Assert.True(Grading(cells[i - 1])?["solution"]?.GetValue<bool>() == true, $"{name}, cell {i}: a check must follow its exercise directly");
+            else
+                Assert.True(cells[i - 1]["cell_type"]!.GetValue<string>() == "markdown", $"{name}, cell {i}: say in a sentence before the cell what it does");
+        }
+
+        var exercises = cells.Where(c => Grading(c)?["solution"]?.GetValue<bool>() == true).ToList();
+        Assert.InRange(exercises.Count, 2, 4);
+        Assert.All(exercises, e => Assert.Contains("// BEGIN SOLUTION", Source(e)));
+        Assert.All(exercises, e => Assert.Equal(3, Grading(e)!["schema_version"]!.GetValue<int>()));
+    }
+
+    public static TheoryData<string> LectureNames() => new(Lectures);
+
+    [Fact]
+    public void Given_lecture_00_When_run_quick_Then_the_set_up_is_sound_and_the_data_is_as_described()
+    {
+        var cells = RunQuick("00-getting-started.ipynb");
+        var stdout = Stdout(cells);
+        Assert.DoesNotContain("[FAIL]", stdout);                 // the doctor found nothing blocking
+        Assert.Contains("500 images per class", stdout);           // the embedded subset: balanced, 500 a class
+        // The text: "the mean pixel value is about 0.286" (0.2860 on the full set); the subset lands within 0.01.
+        Assert.InRange(Number(stdout, @"mean pixel value (\d\.\d+)"), 0.276, 0.296);
+    }
+
+    [Fact]
+    public void Given_lecture_01_When_run_quick_Then_the_linear_autoencoder_lands_on_pca_and_the_numbers_match_the_text()
+    {
+        var cells = RunQuick("01-autoencoder.ipynb");
+        var stdout = Stdout(cells);
+        var bundles = cells.SelectMany(Outputs).Where(o => o["data"] is not null).Select(o => o["data"]!.AsObject()).ToList();
+        Assert.True(bundles.Count(b => b.ContainsKey("image/png")) >= 4, "reconstructions at three epochs of training, the sweep's rows");
+        Assert.Contains(bundles, b => b["text/html"]?.GetValue<string>().Contains("Plotly.newPlot") == true);
+
+        // The text: "in quick mode near 0.021" (the dense autoencoder's test MSE per pixel after 10 epochs on the subset).
+        var trained = bundles.Select(b => b["text/plain"]!.GetValue<string>()).First(t => t.Contains("epoch 10/10"));
+        Assert.InRange(Number(trained, @"validation (\d\.\d+)"), 0.018, 0.024);
+        // The key claim, at quick scale: the linear autoencoder within a few percent of PCA, and not below it (PCA is
+        // the floor; 0.1% below would be round-off).
+        double gap = Number(stdout, @"linear autoencoder \d\.\d+ \(([-+]\d+\.\d)%\)");
+        Assert.InRange(gap, -0.1, 5);
+        // The sweep: two numbers clearly worse than eight; the overcomplete model lowest.
+        double Sweep(int size) => Number(stdout, $@"latentDim +{size}: test MSE per pixel (\d\.\d+)");
+        Assert.True(Sweep(2) > 1.3 * Sweep(8), $"z 2: {Sweep(2)}, z 8: {Sweep(8)}");
+        Assert.True(new[] { 2, 8, 32, 128 }.All(size => Sweep(1024) < Sweep(size)), "the overcomplete model has the lowest error");
+        // "About 82% of the variance lives in 32 of the 784 directions."
+        Assert.InRange(Number(stdout, @"keep (\d+\.\d) ?%"), 80, 84);
+    }
+}
