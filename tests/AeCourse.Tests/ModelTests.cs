@@ -40,14 +40,39 @@ public sealed class ModelTests
         Assert.InRange(aeMse, pcaMse * 0.999, pcaMse * 1.02);   // PCA is the floor; 0.1% below it would be round-off
     }
 
-    [Fact]
-    public void Given_a_batch_of_images_When_the_conv_autoencoder_runs_Then_the_pyramid_has_the_documented_shapes()
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    [InlineData(6)]
+    [InlineData(7)]
+    public void Given_a_batch_of_images_When_the_conv_autoencoder_runs_Then_the_pyramid_has_the_documented_shapes(int kernel)
     {
-        using var model = new ConvAutoencoder(latentDim: 16, channels: 8);
+        using var model = new ConvAutoencoder(latentDim: 16, channels: 8, kernel: kernel);
         var x = rand([3, 1, 28, 28]);
         var z = model.Encode(x);
         Assert.Equal([3L, 16L], z.shape);
         Assert.Equal([3L, 1L, 28L, 28L], model.Decode(z).shape);
+    }
+
+    [Fact]
+    public void Given_stride_two_transposed_convolutions_When_kernels_are_even_or_odd_Then_only_odd_ones_overlap_unevenly()
+    {
+        // Ones in, ones as weights: each output pixel counts the kernel taps that land on it. Along one axis a kernel
+        // of k with stride 2 gives k/2 taps everywhere when 2 divides k, else alternately ⌈k/2⌉ and ⌊k/2⌋; in 2-D the
+        // counts multiply: kernel 4 gives 2·2 = 4 everywhere inside, kernel 3 gives the checkerboard 1, 2 and 4.
+        static HashSet<float> InteriorCounts(int kernel)
+        {
+            int padding = (kernel - 1) / 2, outputPadding = 2 + 2 * padding - kernel;
+            var counts = nn.functional.conv_transpose2d(ones(1, 1, 7, 7), ones(1, 1, kernel, kernel), null, [2, 2],
+                [padding, padding], [outputPadding, outputPadding]);
+            Assert.Equal([1L, 1L, 14L, 14L], counts.shape);
+            return counts[0, 0, 3..11, 3..11].flatten().data<float>().ToHashSet();
+        }
+        Assert.Equal([4f], InteriorCounts(4));
+        Assert.Equal([1f, 2f, 4f], InteriorCounts(3).Order());
+        Assert.Equal([4f, 6f, 9f], InteriorCounts(5).Order());
     }
 
     [Fact]
