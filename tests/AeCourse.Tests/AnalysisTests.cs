@@ -57,6 +57,17 @@ public sealed class AnalysisTests
         Assert.Throws<ArgumentException>(() => LinearProbeAccuracy.Evaluate(oneHotOf, train, test, labelsPerClass: 21));
     }
 
+    [Fact]
+    public void Given_points_in_a_line_When_neighbours_are_compared_Then_the_leave_one_out_accuracy_is_counted_exactly()
+    {
+        // Points 0, 1, 2, 10, 11, 30 with labels a a b b b a: nearest neighbours 1, 0 (tie with 2 broken to the lower
+        // index), 1, 11, 10, 11 → agreements yes, yes, no, yes, yes, no = 4 of 6.
+        var points = tensor(new double[] { 0, 1, 2, 10, 11, 30 }).unsqueeze(1);
+        var labels = tensor(new long[] { 0, 0, 1, 1, 1, 0 });
+        Assert.Equal(4.0 / 6, NearestNeighbour.LeaveOneOutAccuracy(points, labels), 12);
+        Assert.Throws<ArgumentException>(() => NearestNeighbour.LeaveOneOutAccuracy(points, labels.narrow(0, 0, 5)));
+    }
+
     /// <summary>The labels of images taken from <paramref name="train"/> or <paramref name="test"/>, found by their pixels.</summary>
     static Tensor LabelsOf(Tensor x, LabeledImages train, LabeledImages test)
     {

@@ -14,7 +14,7 @@ namespace AeCourse.Tests;
 public sealed class LectureTests : IDisposable
 {
     /// <summary>Every lecture, in order; a notebook added without its test here fails <see cref="Every_lecture_in_the_folder_is_tested"/>.</summary>
-    static readonly string[] Lectures = ["00-getting-started.ipynb", "01-autoencoder.ipynb"];
+    static readonly string[] Lectures = ["00-getting-started.ipynb", "01-autoencoder.ipynb", "02-conv-autoencoder.ipynb"];
 
     readonly TempDir _dir = new();
     readonly string _data;
@@ -123,5 +123,19 @@ public sealed class LectureTests : IDisposable
         Assert.True(new[] { 2, 8, 32, 128 }.All(size => Sweep(1024) < Sweep(size)), "the overcomplete model has the lowest error");
         // "About 82% of the variance lives in 32 of the 784 directions."
         Assert.InRange(Number(stdout, @"keep (\d+\.\d) ?%"), 80, 84);
+    }
+
+    [Fact]
+    public void Given_lecture_02_When_run_quick_Then_the_convolutional_autoencoder_wins_and_the_maps_keep_neighbours()
+    {
+        var stdout = Stdout(RunQuick("02-conv-autoencoder.ipynb"));
+        // The text: quick mode ends near 0.022 (convolutional) and 0.028 (dense); the key claim is the order.
+        double conv = Number(stdout, @"convolutional (\d\.\d+)"), dense = Number(stdout, @"dense (\d\.\d+)");
+        Assert.True(conv < dense, $"convolutional {conv} against dense {dense}");
+        Assert.InRange(conv, 0.019, 0.025);
+        Assert.InRange(dense, 0.025, 0.031);
+        // Nearest neighbours of the same class: t-SNE's map keeps more of the code's neighbourhoods than PCA's.
+        double pca = Number(stdout, @"PCA map (\d+) ?%"), tsne = Number(stdout, @"t-SNE map (\d+) ?%"), code = Number(stdout, @"32-number code (\d+) ?%");
+        Assert.True(tsne > pca && code > pca, $"PCA {pca}%, t-SNE {tsne}%, code {code}%");
     }
 }
