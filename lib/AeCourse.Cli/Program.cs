@@ -8,4 +8,5 @@ root.Subcommands.Add(DataCommands.Create());
 root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(RenderCommand.Create());
 root.Subcommands.Add(ReproduceCommand.Create());
+root.Subcommands.Add(LecturesCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -138,4 +138,22 @@ public sealed class LectureTests : IDisposable
         double pca = Number(stdout, @"PCA map (\d+) ?%"), tsne = Number(stdout, @"t-SNE map (\d+) ?%"), code = Number(stdout, @"32-number code (\d+) ?%");
         Assert.True(tsne > pca && code > pca, $"PCA {pca}%, t-SNE {tsne}%, code {code}%");
     }
+
+    [Fact]
+    public void Given_a_folder_of_lectures_When_rendered_with_one_command_Then_each_has_its_executed_copy_page_and_index_entry()
+    {
+        var folder = Directory.CreateDirectory(_dir["lectures"]).FullName;
+        File.Copy(PathOf("00-getting-started.ipynb"), Path.Combine(folder, "00-getting-started.ipynb"));
+        var output = _dir["rendered"];
+        var result = AeCourseCommand.Run("--data", _data, "lectures", folder, "--out", output, "--quick");
+
+        Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
+        Assert.Null(ValidateWithNbformat(Path.Combine(output, "00-getting-started.ipynb")));
+        var page = File.ReadAllText(Path.Combine(output, "00-getting-started.html"));
+        Assert.Contains("<img", page);                                   // the executed outputs are in the page
+        Assert.Contains("500 images per class", page);
+        var index = System.Net.WebUtility.HtmlDecode(File.ReadAllText(Path.Combine(output, "index.html")));
+        Assert.Contains("<a href=\"00-getting-started.html\">00 · Getting started</a> — ran in", index);
+        Assert.Contains("quick mode", index);
+    }
 }
