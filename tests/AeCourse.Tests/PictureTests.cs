@@ -138,11 +138,7 @@ public sealed class PictureTests
         scatter.SaveHtml(dir["scatter.html"]);
         bars.SaveHtml(dir["bars.html"]);
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = "/usr/bin/chromium", Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-        });
+        await using var browser = await Support.Chromium.LaunchAsync(playwright);
         var page = await browser.NewPageAsync();
         await page.GotoAsync(new Uri(dir["scatter.html"]).AbsoluteUri);
         await page.WaitForSelectorAsync("svg.main-svg");
