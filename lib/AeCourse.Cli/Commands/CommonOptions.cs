@@ -13,6 +13,15 @@ static class CommonOptions
         Recursive = true,
     };
 
+    /// <summary>
+    /// Passes --data on to notebooks run in this process: they find their data with <see cref="DataStore.Locate"/>,
+    /// which reads the variable.
+    /// </summary>
+    public static void ExportData(ParseResult result)
+    {
+        if (result.GetValue(Data) is { } dir) Environment.SetEnvironmentVariable(DataStore.RootVariable, dir.FullName);
+    }
+
     /// <summary>The store named by --data, or the located one.</summary>
     public static DataStore Store(ParseResult result) =>
         result.GetValue(Data) is { } dir ? new DataStore(dir.FullName) : DataStore.Locate();

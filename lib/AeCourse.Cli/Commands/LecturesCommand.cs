@@ -26,7 +26,7 @@ static class LecturesCommand
             var source = result.GetValue(folder)?.FullName ?? Path.GetFullPath("notebooks");
             if (!Directory.Exists(source)) { Console.Error.WriteLine($"{source}: no such folder"); return 2; }
             var target = Directory.CreateDirectory(result.GetValue(output)!.FullName).FullName;
-            if (result.GetValue(CommonOptions.Data) is { } data) Environment.SetEnvironmentVariable(Data.DataStore.RootVariable, data.FullName);
+            CommonOptions.ExportData(result);
             var parameters = result.GetValue(quick) ? new Dictionary<string, string> { ["quick"] = "true" } : [];
 
             var entries = new List<(string Name, string Title, string Status)>();

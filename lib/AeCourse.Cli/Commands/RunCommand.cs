@@ -37,8 +37,7 @@ static class RunCommand
                 values[pair[..eq].Trim()] = pair[(eq + 1)..].Trim();
             }
             if (result.GetValue(quick)) values["quick"] = "true";
-            // Notebooks find their data with DataStore.Locate(): --data reaches them through its variable.
-            if (result.GetValue(CommonOptions.Data) is { } data) Environment.SetEnvironmentVariable(Data.DataStore.RootVariable, data.FullName);
+            CommonOptions.ExportData(result);
 
             var options = new RunOptions
             {

@@ -87,7 +87,6 @@ sealed class TrainingProgressFormatters
 sealed class ProgressReporter
 {
     static readonly TimeSpan RedrawEvery = TimeSpan.FromMilliseconds(250);
-    readonly ProgressStyle style;
     readonly int epochs;
     readonly Stopwatch clock = Stopwatch.StartNew();
     readonly TextWriter console;
@@ -99,11 +98,11 @@ sealed class ProgressReporter
     {
         this.console = console ?? Console.Out;
         this.epochs = epochs;
-        this.style = Resolve(style);
+        Style = Resolve(style);
     }
 
     /// <summary>The style in effect after Auto and the fallbacks are resolved.</summary>
-    public ProgressStyle Style => live is null && style == ProgressStyle.Notebook ? ProgressStyle.Lines : style;
+    public ProgressStyle Style { get; }
 
     ProgressStyle Resolve(ProgressStyle asked)
     {
