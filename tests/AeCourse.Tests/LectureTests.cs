@@ -11,7 +11,7 @@ namespace AeCourse.Tests;
 /// sentence before each, 2–4 graded exercises each checked right after), and a quick run of each through the engine on
 /// the embedded data, holding it to the claims its text makes.
 /// </summary>
-public sealed class LectureTests : IDisposable
+public sealed partial class LectureTests : IDisposable
 {
     /// <summary>Every lecture, in order; a notebook added without its test here fails <see cref="Every_lecture_in_the_folder_is_tested"/>.</summary>
     static readonly string[] Lectures = ["00-getting-started.ipynb", "01-autoencoder.ipynb", "02-conv-autoencoder.ipynb"];
