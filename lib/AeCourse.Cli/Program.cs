@@ -9,4 +9,5 @@ root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(RenderCommand.Create());
 root.Subcommands.Add(ReproduceCommand.Create());
 root.Subcommands.Add(LecturesCommand.Create());
+root.Subcommands.Add(ReleaseCommand.Create());
 return await root.Parse(args).InvokeAsync();

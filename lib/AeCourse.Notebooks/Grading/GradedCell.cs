@@ -9,7 +9,10 @@ public enum CellRole
     /// <summary>No nbgrader metadata: ordinary lecture text or code, kept as it is.</summary>
     Plain,
 
-    /// <summary><c>solution: true</c>: the student's answer, between <c>// BEGIN SOLUTION</c> and <c>// END SOLUTION</c>.</summary>
+    /// <summary>
+    /// <c>solution: true</c>: the student's answer. In a source, between <c>// BEGIN SOLUTION</c> and
+    /// <c>// END SOLUTION</c>; in a student copy, the stub that replaced them.
+    /// </summary>
     Answer,
 
     /// <summary><c>grade: true</c> with <c>points</c>: a check whose passing earns the points (hidden tests inside).</summary>
@@ -29,6 +32,15 @@ public sealed record GradedCell(int Index, CellRole Role, string? GradeId, doubl
     /// <summary>The markers nbgrader uses, with C#'s comment leader.</summary>
     public const string BeginSolution = "// BEGIN SOLUTION", EndSolution = "// END SOLUTION",
         BeginHiddenTests = "// BEGIN HIDDEN TESTS", EndHiddenTests = "// END HIDDEN TESTS";
+
+    /// <summary>
+    /// The first line of the stub a student release puts where a solution was; the next line throws
+    /// <see cref="NotImplementedException"/> (see <see cref="StudentRelease"/>).
+    /// </summary>
+    public const string YourCodeHere = "// YOUR CODE HERE";
+
+    /// <summary>How the stub's second line begins.</summary>
+    public const string StubThrow = "throw new NotImplementedException(";
 
     /// <summary>The schema version of nbgrader's cell metadata the kit reads and writes.</summary>
     public const int SchemaVersion = 3;
@@ -74,7 +86,9 @@ public sealed record GradedCell(int Index, CellRole Role, string? GradeId, doubl
         if (solution && grade) throw Problem($"\"{id}\" is marked both solution and grade; put the answer and its check in two cells");
         if (solution)
         {
-            CheckMarkers(source, BeginSolution, EndSolution, required: true, Problem, id);
+            // A released answer cell holds the stub instead of a region: reading it again (releasing a release, or
+            // reading a student's copy) must work, while a source that forgot its markers is still an error.
+            CheckMarkers(source, BeginSolution, EndSolution, required: !HasStub(source), Problem, id);
             return new(index, CellRole.Answer, id, 0);
         }
         if (grade)
@@ -111,7 +125,16 @@ public sealed record GradedCell(int Index, CellRole Role, string? GradeId, doubl
                 throw problem($"\"{id}\", line {lineNumber}: a marker must stand alone on its line");
         }
         if (open) throw problem($"\"{id}\": {begin} is never closed by {end}");
-        if (required && pairs == 0) throw problem($"answer cell \"{id}\" has no {begin} … {end} region");
+        if (required && pairs == 0) throw problem($"answer cell \"{id}\" has no {begin} … {end} region (nor the student stub a release leaves)");
+    }
+
+    /// <summary>The release's stub: a line <c>// YOUR CODE HERE</c> directly followed by a <c>throw new NotImplementedException(…)</c> line.</summary>
+    public static bool HasStub(string source)
+    {
+        var lines = source.Split('\n');
+        for (int i = 0; i + 1 < lines.Length; i++)
+            if (lines[i].Trim() == YourCodeHere && lines[i + 1].TrimStart().StartsWith(StubThrow, StringComparison.Ordinal)) return true;
+        return false;
     }
 
     static bool Flag(JsonObject meta, string name) => meta[name] is JsonValue v && v.TryGetValue<bool>(out bool b) && b;

@@ -1,0 +1,194 @@
+using System.Text.Json.Nodes;
+using AeCourse.Notebooks.Execution;
+using AeCourse.Notebooks.Format;
+using AeCourse.Notebooks.Grading;
+using AeCourse.Tests.Support;
+using static AeCourse.Tests.Support.NotebookCorpus;
+
+namespace AeCourse.Tests;
+
+/// <summary>
+/// The student release: solutions become stubs that compile and throw with a hint, hidden tests go, outputs are
+/// cleared, metadata stays; the same source always gives the same bytes, and releasing a release changes nothing.
+/// </summary>
+public sealed class ReleaseTests : IDisposable
+{
+    readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    /// <summary>nbgrader's cell metadata (schema 3), in the key order nbgrader writes.</summary>
+    static JsonObject Nbgrader(string id, bool solution = false, bool grade = false, double? points = null)
+    {
+        var meta = new JsonObject { ["grade"] = grade, ["grade_id"] = id, ["locked"] = !solution };
+        if (points is { } p) meta["points"] = p;
+        meta["schema_version"] = 3;
+        meta["solution"] = solution;
+        meta["task"] = false;
+        return meta;
+    }
+
+    static NotebookCell Answer(string id, string source)
+    {
+        var cell = NotebookCell.Code(source);
+        cell.Metadata["nbgrader"] = Nbgrader(id, solution: true);
+        return cell;
+    }
+
+    static NotebookCell Test(string id, string source, double? points = 1)
+    {
+        var cell = NotebookCell.Code(source);
+        cell.Metadata["nbgrader"] = Nbgrader(id, grade: true, points: points);
+        return cell;
+    }
+
+    /// <summary>A small source notebook, written to the temporary folder (the engine runs a notebook in its folder).</summary>
+    Notebook Source(string name, params NotebookCell[] cells)
+    {
+        var notebook = Notebook.CreatePolyglot(_dir[name]);
+        notebook.Cells.Add(NotebookCell.Markdown("# A small exercise"));
+        foreach (var cell in cells) notebook.Cells.Add(cell);
+        notebook.Write();
+        return Notebook.Read(_dir[name]);
+    }
+
+    static JsonObject? ErrorOutput(NotebookCell cell) =>
+        cell.Outputs.Select(o => o!.AsObject()).FirstOrDefault(o => o["output_type"]!.GetValue<string>() == "error");
+
+    const string TwiceSolution = "int Twice(int n)\n{\n    // BEGIN SOLUTION\n    // HINT: multiply n by two;\n    // HINT: the \"*\" operator \\ does it\n    return 2 * n;\n    // END SOLUTION\n}";
+
+    Notebook TwiceSource() => Source("twice.ipynb",
+        Answer("twice", TwiceSolution),
+        Test("twice-check", "Console.WriteLine(Twice(21));\n// BEGIN HIDDEN TESTS\nif (Twice(-3) != -6) throw new Exception(\"Twice(-3) should be -6\");\n// END HIDDEN TESTS"));
+
+    [Fact]
+    public async Task Given_an_answer_inside_a_method_When_released_and_run_Then_the_stub_compiles_and_its_check_fails_with_the_hint()
+    {
+        var source = TwiceSource();
+        var ran = await NotebookRunner.RunAsync(source);
+        Assert.True(ran.Succeeded, string.Join("\n", ran.Failures));
+        Assert.Equal("42\n", Stream(ran.Notebook.Cells[2].Node, "stdout"));
+
+        var student = StudentRelease.Create(source);
+        // The region gives way to the stub at its indentation; the hint lines, joined, are the message, escaped.
+        Assert.Equal("int Twice(int n)\n{\n    // YOUR CODE HERE\n    throw new NotImplementedException(\"multiply n by two; the \\\"*\\\" operator \\\\ does it\");\n}",
+                     student.Cells[1].Source);
+        Assert.Equal("Console.WriteLine(Twice(21));", student.Cells[2].Source);
+
+        var run = await NotebookRunner.RunAsync(student, new RunOptions { AllowErrors = true });
+        Assert.Null(ErrorOutput(run.Notebook.Cells[1]));                 // the stub compiled and defined Twice
+        var failure = Assert.Single(run.Failures);
+        Assert.Equal((3, "runtime"), (failure.CellNumber, failure.Kind));
+        var error = ErrorOutput(run.Notebook.Cells[2])!;
+        Assert.Equal("System.NotImplementedException", error["ename"]!.GetValue<string>());
+        Assert.Equal("multiply n by two; the \"*\" operator \\ does it", error["evalue"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Given_an_answer_in_top_level_statements_When_released_and_run_Then_its_cell_throws_the_default_hint()
+    {
+        var source = Source("top-level.ipynb",
+            Answer("the-answer", "var answer = 0;\n// BEGIN SOLUTION\nanswer = 6 * 7;\n// END SOLUTION\nConsole.WriteLine(answer);"),
+            Test("the-answer-check", "if (answer != 42) throw new Exception(\"expected 42\");"));
+        var ran = await NotebookRunner.RunAsync(source);
+        Assert.True(ran.Succeeded, string.Join("\n", ran.Failures));
+
+        var student = StudentRelease.Create(source);
+        Assert.Equal("var answer = 0;\n// YOUR CODE HERE\nthrow new NotImplementedException(\"Exercise the-answer is not done yet: write your answer here.\");\nConsole.WriteLine(answer);",
+                     student.Cells[1].Source);
+        var run = await NotebookRunner.RunAsync(student, new RunOptions { AllowErrors = true });
+        // A runtime failure of the answer cell itself, not a compile error: the stub compiles among statements too.
+        var first = run.Failures[0];
+        Assert.Equal((2, "runtime"), (first.CellNumber, first.Kind));
+        Assert.Contains("System.NotImplementedException: Exercise the-answer is not done yet: write your answer here.", first.Message);
+    }
+
+    [Fact]
+    public async Task Given_an_executed_source_When_released_Then_outputs_and_counts_are_cleared_and_the_bytes_equal_the_unexecuted_release()
+    {
+        var source = TwiceSource();
+        var executed = (await NotebookRunner.RunAsync(source)).Notebook;
+        Assert.Contains(executed.Cells, c => c.IsCode && c.Outputs.Count > 0 && c.ExecutionCount is not null);
+
+        var student = StudentRelease.Create(executed);
+        Assert.All(student.Cells.Where(c => c.IsCode), c =>
+        {
+            Assert.Empty(c.Outputs);
+            Assert.Null(c.Node["execution_count"]);
+        });
+        Assert.Equal(StudentRelease.Create(source).Serialize(), student.Serialize());
+    }
+
+    [Fact]
+    public void Given_a_released_answer_cell_When_its_markup_is_read_Then_the_stub_stands_for_the_region_but_a_bare_comment_does_not()
+    {
+        var student = StudentRelease.Create(TwiceSource());
+        Assert.Equal([CellRole.Plain, CellRole.Answer, CellRole.Test], GradedCell.ReadAll(student).Select(c => c.Role));
+
+        var comment = Source("comment.ipynb", Answer("twice", "int Twice(int n)\n{\n    // YOUR CODE HERE\n    return 0;\n}"));
+        var e = Assert.Throws<GradingMarkupException>(() => StudentRelease.Create(comment));
+        Assert.Equal($"{_dir["comment.ipynb"]}, cell 2: answer cell \"twice\" has no // BEGIN SOLUTION … // END SOLUTION region (nor the student stub a release leaves)", e.Message);
+    }
+
+    /// <summary>Sources with a markup fault, the cell (1-based) it is in, and words of the message.</summary>
+    public static TheoryData<string, int, string> BadMarkup() => new()
+    {
+        { "unbalanced", 2, "// BEGIN SOLUTION is never closed by // END SOLUTION" },
+        { "no-region", 2, "answer cell \"twice\" has no // BEGIN SOLUTION" },
+        { "duplicate-id", 3, "grade_id \"twice\" is used by cell 2 already" },
+        { "no-points", 3, "test cell \"twice-check\" has no points" },
+    };
+
+    NotebookCell[] Faulty(string fault) => fault switch
+    {
+        "unbalanced" => [Answer("twice", "int Twice(int n)\n{\n    // BEGIN SOLUTION\n    return 2 * n;\n}")],
+        "no-region" => [Answer("twice", "int Twice(int n) => 2 * n;")],
+        "duplicate-id" => [Answer("twice", TwiceSolution), Answer("twice", TwiceSolution.Replace("Twice", "Double"))],
+        "no-points" => [Answer("twice", TwiceSolution), Test("twice-check", "Console.WriteLine(Twice(21));", points: null)],
+        _ => throw new ArgumentOutOfRangeException(nameof(fault)),
+    };
+
+    [Theory]
+    [MemberData(nameof(BadMarkup))]
+    public void Given_a_source_with_bad_markup_When_released_Then_the_error_names_the_file_and_the_cell(string fault, int cell, string problem)
+    {
+        var source = Source(fault + ".ipynb", Faulty(fault));
+        var e = Assert.Throws<GradingMarkupException>(() => StudentRelease.Create(source));
+        Assert.StartsWith($"{_dir[fault + ".ipynb"]}, cell {cell}: ", e.Message);
+        Assert.Contains(problem, e.Message);
+    }
+
+    [Theory]
+    [MemberData(nameof(BadMarkup))]
+    public void Given_a_folder_with_one_bad_source_When_released_by_the_command_Then_it_exits_2_naming_it_and_writes_nothing(string fault, int cell, string problem)
+    {
+        var folder = Directory.CreateDirectory(_dir["sources"]).FullName;
+        TwiceSource().Write(Path.Combine(folder, "a-good.ipynb"));
+        Source(fault + ".ipynb", Faulty(fault)).Write(Path.Combine(folder, "b-bad.ipynb"));
+        var output = _dir["student"];
+
+        var result = AeCourseCommand.Run("release", folder, "--out", output);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith($"{Path.Combine(folder, "b-bad.ipynb")}, cell {cell}: ", result.Stderr);
+        Assert.Contains(problem, result.Stderr);
+        Assert.Equal("", result.Stdout);
+        Assert.False(Directory.Exists(output), "a bad source leaves the output folder untouched: not even the good one is written");
+    }
+
+    [Fact]
+    public void Given_the_output_folder_is_a_sources_own_folder_When_released_Then_it_is_refused_and_the_source_is_kept()
+    {
+        var folder = Directory.CreateDirectory(_dir["sources"]).FullName;
+        var path = Path.Combine(folder, "twice.ipynb");
+        TwiceSource().Write(path);
+        var before = File.ReadAllBytes(path);
+
+        var result = AeCourseCommand.Run("release", folder, "--out", folder + "/");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"{path}: the output folder {folder} holds this source", result.Stderr);
+        Assert.Equal(before, File.ReadAllBytes(path));
+        Assert.Single(Directory.GetFiles(folder));
+    }
+}
