@@ -7,7 +7,8 @@ using static AeCourse.Tests.Support.NotebookCorpus;
 namespace AeCourse.Tests;
 
 /// <summary>
-/// The lecture notebooks under notebooks/: their shape (goals first, summary and reading last, short cells with a
+/// The lecture notebooks, read from their instructor sources under source/ (they hold the solutions; the student
+/// copies in notebooks/ throw in every exercise by design): their shape (goals first, summary and reading last, short cells with a
 /// sentence before each, 2–4 graded exercises each checked right after), and a quick run of each through the engine on
 /// the embedded data, holding it to the claims its text makes.
 /// </summary>
@@ -23,7 +24,7 @@ public sealed partial class LectureTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    static string PathOf(string name) => Path.Combine(TestPaths.Repo, "notebooks", name);
+    static string PathOf(string name) => Path.Combine(TestPaths.Repo, "source", name);
 
     static List<JsonObject> Cells(JsonObject notebook) => notebook["cells"]!.AsArray().Select(c => c!.AsObject()).ToList();
 
@@ -52,7 +53,7 @@ public sealed partial class LectureTests : IDisposable
     [Fact]
     public void Every_lecture_in_the_folder_is_tested()
     {
-        var present = Directory.GetFiles(Path.Combine(TestPaths.Repo, "notebooks"), "*.ipynb").Select(Path.GetFileName).Order();
+        var present = Directory.GetFiles(Path.Combine(TestPaths.Repo, "source"), "*.ipynb").Select(Path.GetFileName).Order();
         Assert.Equal(Lectures.Order(), present);
     }
 

@@ -8,22 +8,23 @@ using AeCourse.Notebooks.Rendering;
 namespace AeCourse.Cli.Commands;
 
 /// <summary>
-/// <c>aecourse lectures --out DIR</c>: runs every lecture notebook in order and writes, for each, the executed
-/// notebook and its standalone HTML page, plus an index page — what a lecturer walks through without running anything.
+/// <c>aecourse lectures --out DIR</c>: runs every lecture notebook in order (by default the instructor sources in
+/// source/, whose exercises hold their solutions) and writes, for each, the executed notebook and its standalone HTML
+/// page, plus an index page — what a lecturer walks through without running anything.
 /// Exit 1 when a lecture fails (its page is still written, with the error in it), 2 on a bad notebook.
 /// </summary>
 static class LecturesCommand
 {
     public static Command Create()
     {
-        var folder = new Argument<DirectoryInfo?>("folder") { Description = "Folder of lecture notebooks (default: notebooks)", Arity = ArgumentArity.ZeroOrOne };
+        var folder = new Argument<DirectoryInfo?>("folder") { Description = "Folder of lecture notebooks (default: source, the instructor sources with their solutions)", Arity = ArgumentArity.ZeroOrOne };
         var output = new Option<DirectoryInfo>("--out") { Description = "Where the executed notebooks, their pages and index.html go", Required = true };
         var quick = new Option<bool>("--quick") { Description = "Run each lecture in quick mode (-p quick=true)" };
         var command = new Command("lectures", "Run every lecture notebook and render each, with an index page, for lecture walkthroughs")
             { folder, output, quick };
         command.SetAction(async (result, _) =>
         {
-            var source = result.GetValue(folder)?.FullName ?? Path.GetFullPath("notebooks");
+            var source = result.GetValue(folder)?.FullName ?? Path.GetFullPath("source");
             if (!Directory.Exists(source)) { Console.Error.WriteLine($"{source}: no such folder"); return 2; }
             var target = Directory.CreateDirectory(result.GetValue(output)!.FullName).FullName;
             CommonOptions.ExportData(result);
