@@ -13,7 +13,7 @@ public sealed class NotebookFormatTests : IDisposable
     public static TheoryData<string> RepositoryNotebooks()
     {
         var data = new TheoryData<string>();
-        foreach (var folder in new[] { "tests/notebooks", "source" })
+        foreach (var folder in new[] { "tests/notebooks", "source", "notebooks" })
             foreach (var file in Directory.GetFiles(Path.Combine(TestPaths.Repo, folder), "*.ipynb").Order())
                 data.Add(Path.GetRelativePath(TestPaths.Repo, file));
         return data;

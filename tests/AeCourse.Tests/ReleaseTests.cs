@@ -61,6 +61,114 @@ public sealed class ReleaseTests : IDisposable
         Answer("twice", TwiceSolution),
         Test("twice-check", "Console.WriteLine(Twice(21));\n// BEGIN HIDDEN TESTS\nif (Twice(-3) != -6) throw new Exception(\"Twice(-3) should be -6\");\n// END HIDDEN TESTS"));
 
+    const string Regenerate = "dotnet run --project lib/AeCourse.Cli -- release source --out notebooks";
+
+    /// <summary>The file names of the lectures' instructor sources, in order.</summary>
+    static List<string> LectureNames() =>
+        Directory.GetFiles(Path.Combine(TestPaths.Repo, "source"), "*.ipynb").Select(p => Path.GetFileName(p)).Order(StringComparer.Ordinal).ToList();
+
+    public static TheoryData<string> Lectures() => new(LectureNames());
+
+    static string SourcePath(string name) => Path.Combine(TestPaths.Repo, "source", name);
+
+    static string StudentPath(string name) => Path.Combine(TestPaths.Repo, "notebooks", name);
+
+    static byte[] Bytes(Notebook notebook) => new System.Text.UTF8Encoding(false).GetBytes(notebook.Serialize());
+
+    [Theory]
+    [MemberData(nameof(Lectures))]
+    public void Given_a_lecture_source_When_released_Then_it_equals_the_student_copy_in_notebooks(string name)
+    {
+        Assert.True(File.Exists(StudentPath(name)), $"notebooks/{name} is missing; make it with `{Regenerate}`");
+        bool same = Bytes(StudentRelease.Create(Notebook.Read(SourcePath(name)))).SequenceEqual(File.ReadAllBytes(StudentPath(name)));
+        Assert.True(same, $"notebooks/{name} has drifted from source/{name}: edit the source, then regenerate with `{Regenerate}`");
+    }
+
+    [Theory]
+    [MemberData(nameof(Lectures))]
+    public void Given_a_lecture_source_When_released_twice_or_released_again_Then_the_bytes_are_the_same_and_the_source_is_untouched(string name)
+    {
+        var source = Notebook.Read(SourcePath(name));
+        var first = StudentRelease.Create(source).Serialize();
+        Assert.Equal(first, StudentRelease.Create(Notebook.Read(SourcePath(name))).Serialize());
+        Assert.Equal(first, StudentRelease.Create(Notebook.Parse(first, StudentPath(name))).Serialize());
+        Assert.Equal(File.ReadAllText(SourcePath(name)), source.Serialize());
+    }
+
+    [Theory]
+    [MemberData(nameof(Lectures))]
+    public void Given_a_student_copy_When_compared_with_its_source_Then_solutions_and_hidden_tests_are_gone_and_all_else_is_kept(string name)
+    {
+        var source = Notebook.Read(SourcePath(name));
+        var student = Notebook.Read(StudentPath(name));
+        Assert.Null(ValidateWithNbformat(StudentPath(name)));
+        Assert.Equal(source.Cells.Count, student.Cells.Count);
+        Assert.Equal(source.Metadata.ToJsonString(), student.Metadata.ToJsonString());
+
+        var markup = GradedCell.ReadAll(source);
+        Assert.Contains(markup, m => m.Role == CellRole.Answer);
+        Assert.Contains(markup, m => m.Role == CellRole.Test && source.Cells[m.Index].Source.Contains(GradedCell.BeginHiddenTests));
+        foreach (var m in markup)
+        {
+            var (original, copy) = (source.Cells[m.Index], student.Cells[m.Index]);
+            var where = $"{name}, cell {m.Index + 1}";
+            Assert.True(original.Node["metadata"]?.ToJsonString() == copy.Node["metadata"]?.ToJsonString(), $"{where}: metadata changed");
+            Assert.DoesNotContain("SOLUTION", copy.Source);
+            Assert.DoesNotContain("HIDDEN TESTS", copy.Source);
+            if (copy.IsCode)
+            {
+                Assert.Empty(copy.Outputs);
+                Assert.Null(copy.Node["execution_count"]);
+            }
+            switch (m.Role)
+            {
+                case CellRole.Answer:
+                    Assert.True(GradedCell.HasStub(copy.Source), $"{where}: no stub in\n{copy.Source}");
+                    Assert.NotNull(copy.Metadata["nbgrader"]);
+                    break;
+                case CellRole.Test:
+                    // What the student sees is the source's visible checks, in order; the hidden lines are gone.
+                    var hidden = HiddenLines(original.Source);
+                    Assert.Equal(original.Source.Split('\n').Where(l => !hidden.Contains(l)), copy.Source.Split('\n'));
+                    Assert.NotNull(copy.Metadata["nbgrader"]);
+                    break;
+                default:
+                    Assert.Equal(original.Source, copy.Source);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>The lines of a cell from each BEGIN HIDDEN TESTS to its END, both included.</summary>
+    static HashSet<string> HiddenLines(string source)
+    {
+        var lines = new HashSet<string>();
+        bool inside = false;
+        foreach (var line in source.Split('\n'))
+        {
+            if (line.Trim() == GradedCell.BeginHiddenTests) inside = true;
+            if (inside) lines.Add(line);
+            if (line.Trim() == GradedCell.EndHiddenTests) inside = false;
+        }
+        return lines;
+    }
+
+    [Fact]
+    public void Given_the_source_folder_When_released_by_the_command_Then_it_writes_the_student_copies_and_a_line_for_each()
+    {
+        var output = _dir["student"];
+        var result = AeCourseCommand.Run("release", Path.Combine(TestPaths.Repo, "source"), "--out", output);
+
+        Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
+        var names = LectureNames();
+        Assert.Equal(names, Directory.GetFiles(output).Select(p => Path.GetFileName(p)).Order(StringComparer.Ordinal));
+        Assert.All(names, n => Assert.Equal(File.ReadAllBytes(StudentPath(n)), File.ReadAllBytes(Path.Combine(output, n))));
+        var lines = result.Stdout.TrimEnd('\n').Split('\n');
+        Assert.Equal(names.Count, lines.Length);
+        Assert.All(lines, l => Assert.Matches(@"^released .*source/[^ ]+\.ipynb → .*student/[^ ]+\.ipynb: \d+ exercises?, \d+ hidden-test blocks? removed$", l));
+        Assert.Contains(lines, l => l.EndsWith("01-autoencoder.ipynb: 3 exercises, 3 hidden-test blocks removed", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Given_an_answer_inside_a_method_When_released_and_run_Then_the_stub_compiles_and_its_check_fails_with_the_hint()
     {
