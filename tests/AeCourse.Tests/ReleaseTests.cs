@@ -247,8 +247,29 @@ public sealed class ReleaseTests : IDisposable
         { "no-points", 3, "test cell \"twice-check\" has no points" },
     };
 
+    /// <summary>More faults the markup reader rejects, checked without the command.</summary>
+    public static TheoryData<string, int, string> MoreBadMarkup() => new()
+    {
+        { "marker-not-alone", 2, "\"twice\", line 3: a marker must stand alone on its line" },
+        { "nested", 2, "\"twice\", line 4: // BEGIN SOLUTION inside another // BEGIN SOLUTION" },
+        { "end-first", 2, "\"twice\", line 3: // END SOLUTION without // BEGIN SOLUTION before it" },
+        { "hidden-unclosed", 3, "\"twice-check\": // BEGIN HIDDEN TESTS is never closed by // END HIDDEN TESTS" },
+        { "both-roles", 2, "\"twice\" is marked both solution and grade" },
+        { "zero-points", 3, "test cell \"twice-check\" has 0 points; give it a positive number" },
+        { "schema-2", 2, "nbgrader schema_version 2 is not supported (expected 3)" },
+        { "markdown-answer", 2, "\"twice\" is a markdown cell; only code cells can be answers or tests here" },
+    };
+
     NotebookCell[] Faulty(string fault) => fault switch
     {
+        "marker-not-alone" => [Answer("twice", "int Twice(int n)\n{\n    return 2 * n; // BEGIN SOLUTION\n    // END SOLUTION\n}")],
+        "nested" => [Answer("twice", "int Twice(int n)\n{\n    // BEGIN SOLUTION\n    // BEGIN SOLUTION\n    return 2 * n;\n    // END SOLUTION\n    // END SOLUTION\n}")],
+        "end-first" => [Answer("twice", "int Twice(int n)\n{\n    // END SOLUTION\n    return 2 * n;\n    // BEGIN SOLUTION\n}")],
+        "hidden-unclosed" => [Answer("twice", TwiceSolution), Test("twice-check", "Console.WriteLine(Twice(21));\n// BEGIN HIDDEN TESTS\nConsole.WriteLine(Twice(-3));")],
+        "both-roles" => [With(Answer("twice", TwiceSolution), meta => meta["grade"] = true)],
+        "zero-points" => [Answer("twice", TwiceSolution), Test("twice-check", "Console.WriteLine(Twice(21));", points: 0)],
+        "schema-2" => [With(Answer("twice", TwiceSolution), meta => meta["schema_version"] = 2)],
+        "markdown-answer" => [Marked(NotebookCell.Markdown("Twice: multiply by two."), Nbgrader("twice", solution: true))],
         "unbalanced" => [Answer("twice", "int Twice(int n)\n{\n    // BEGIN SOLUTION\n    return 2 * n;\n}")],
         "no-region" => [Answer("twice", "int Twice(int n) => 2 * n;")],
         "duplicate-id" => [Answer("twice", TwiceSolution), Answer("twice", TwiceSolution.Replace("Twice", "Double"))],
@@ -256,8 +277,21 @@ public sealed class ReleaseTests : IDisposable
         _ => throw new ArgumentOutOfRangeException(nameof(fault)),
     };
 
+    static NotebookCell With(NotebookCell cell, Action<JsonObject> change)
+    {
+        change(cell.Metadata["nbgrader"]!.AsObject());
+        return cell;
+    }
+
+    static NotebookCell Marked(NotebookCell cell, JsonObject nbgrader)
+    {
+        cell.Metadata["nbgrader"] = nbgrader;
+        return cell;
+    }
+
     [Theory]
     [MemberData(nameof(BadMarkup))]
+    [MemberData(nameof(MoreBadMarkup))]
     public void Given_a_source_with_bad_markup_When_released_Then_the_error_names_the_file_and_the_cell(string fault, int cell, string problem)
     {
         var source = Source(fault + ".ipynb", Faulty(fault));
@@ -282,6 +316,32 @@ public sealed class ReleaseTests : IDisposable
         Assert.Contains(problem, result.Stderr);
         Assert.Equal("", result.Stdout);
         Assert.False(Directory.Exists(output), "a bad source leaves the output folder untouched: not even the good one is written");
+    }
+
+    [Fact]
+    public void Given_sources_that_share_a_name_or_do_not_exist_When_released_Then_the_command_exits_2_and_writes_nothing()
+    {
+        var (one, two) = (Directory.CreateDirectory(_dir["one"]).FullName, Directory.CreateDirectory(_dir["two"]).FullName);
+        TwiceSource().Write(Path.Combine(one, "twice.ipynb"));
+        TwiceSource().Write(Path.Combine(two, "twice.ipynb"));
+        var output = _dir["student"];
+
+        var clash = AeCourseCommand.Run("release", Path.Combine(one, "twice.ipynb"), Path.Combine(two, "twice.ipynb"), "--out", output);
+        Assert.Equal(2, clash.ExitCode);
+        Assert.Contains($"would both be released as {Path.Combine(output, "twice.ipynb")}", clash.Stderr);
+
+        var missing = AeCourseCommand.Run("release", one, _dir["nowhere"], "--out", output);
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains($"{_dir["nowhere"]}: no such file or folder", missing.Stderr);
+        Assert.False(Directory.Exists(output));
+    }
+
+    [Fact]
+    public void Given_an_answer_cell_with_windows_line_ends_When_released_Then_the_stub_keeps_them()
+    {
+        var source = Source("crlf.ipynb", Answer("twice", "int Twice(int n)\r\n{\r\n    // BEGIN SOLUTION\r\n    return 2 * n;\r\n    // END SOLUTION\r\n}"));
+        Assert.Equal("int Twice(int n)\r\n{\r\n    // YOUR CODE HERE\r\n    throw new NotImplementedException(\"Exercise twice is not done yet: write your answer here.\");\r\n}",
+                     StudentRelease.Create(source).Cells[1].Source);
     }
 
     [Fact]
