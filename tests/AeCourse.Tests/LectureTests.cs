@@ -7,10 +7,10 @@ using static AeCourse.Tests.Support.NotebookCorpus;
 namespace AeCourse.Tests;
 
 /// <summary>
-/// The lecture notebooks, read from their instructor sources under source/ (they hold the solutions; the student
-/// copies in notebooks/ throw in every exercise by design): their shape (goals first, summary and reading last, short cells with a
-/// sentence before each, 2–4 graded exercises each checked right after), and a quick run of each through the engine on
-/// the embedded data, holding it to the claims its text makes.
+/// The lecture notebooks, read from their instructor sources under source/ (they hold the solutions; the students'
+/// copies in notebooks/ throw in every exercise by design): their shape (goals first, summary and reading last, short
+/// cells with a sentence before each, 2–4 graded exercises each checked right after), and a quick run of each through
+/// the engine on the embedded data, holding it to the claims its text makes.
 /// </summary>
 public sealed partial class LectureTests : IDisposable
 {
@@ -53,11 +53,12 @@ public sealed partial class LectureTests : IDisposable
     [Fact]
     public void Every_lecture_in_the_folder_is_tested()
     {
-        // Each lecture has its instructor source and its student copy, released from it (see ReleaseTests).
+        // Each lecture has its instructor source and its students' copy, released from it (see ReleaseTests).
         foreach (var folder in new[] { "source", "notebooks" })
         {
-            var present = Directory.GetFiles(Path.Combine(TestPaths.Repo, folder), "*.ipynb").Select(Path.GetFileName).Order();
-            Assert.Equal(Lectures.Order(), present);
+            var present = Directory.GetFiles(Path.Combine(TestPaths.Repo, folder), "*.ipynb").Select(Path.GetFileName).Order().ToList();
+            Assert.True(Lectures.Order().SequenceEqual(present),
+                $"{folder}/ holds {string.Join(", ", present)}; expected {string.Join(", ", Lectures)} (write a lecture in source/, release it to notebooks/)");
         }
     }
 
