@@ -43,6 +43,12 @@ public sealed class DenseAutoencoder : Module<Tensor, Tensor>
         return Sequential(layers);
     }
 
+    /// <summary>
+    /// The encoder as a module of its own, x [B, 784] → z [B, latentDim], sharing this autoencoder's weights (not a
+    /// copy): what is left when the decoder is detached, e.g. to put a <see cref="LinearProbe"/> on it.
+    /// </summary>
+    public Module<Tensor, Tensor> Encoder => encoder;
+
     /// <summary>The code z of a batch x: [B, 784] → [B, latentDim].</summary>
     public Tensor Encode(Tensor x) => encoder.forward(x);
 
