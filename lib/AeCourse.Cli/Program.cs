@@ -9,4 +9,5 @@ root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(RenderCommand.Create());
 root.Subcommands.Add(ReproduceCommand.Create());
 root.Subcommands.Add(LecturesCommand.Create());
+GradeCommand.AddTo(root);
 return await root.Parse(args).InvokeAsync();
