@@ -66,6 +66,11 @@ static class GradeCommand
             {
                 if (Directory.Exists(target))
                 {
+                    if (result.GetValue(json) is not null || result.GetValue(executed) is not null)
+                    {
+                        Console.Error.WriteLine($"{target} is a folder: --json and --executed are for one submission; the folder's summary goes to --summary PREFIX");
+                        return 2;
+                    }
                     var prefix = result.GetValue(summary) is { } p ? Path.GetFullPath(p) : Path.Combine(target, "grades");
                     var batch = await GradeBatch.GradeFolderAsync(target, Path.GetFullPath(result.GetValue(source)!), options with { ExecutedPath = null }, result.GetValue(jobs));
                     batch.Write(prefix);
