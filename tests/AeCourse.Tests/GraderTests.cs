@@ -356,4 +356,40 @@ public sealed class GraderTests(GradedClass graded, ITestOutputHelper output) : 
         Assert.Equal(2, markup.ExitCode);
         Assert.Contains(dir["source.ipynb"] + ", cell 6: test cell \"add-check\" has no points", markup.Stderr);
     }
+
+    /// <summary>The channel's messages and the name guard on their own: no worker, so no fixture.</summary>
+    public sealed class Parts
+    {
+        [Fact]
+        public void Given_a_genuine_message_When_tampered_with_or_keyed_differently_Then_it_is_rejected_but_garbage_before_it_is_not()
+        {
+            var key = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+            var line = new Notebooks.Grading.WorkerMessage(3, 8, "ok", "", "[]").Encode(key);
+            Assert.Equal(new Notebooks.Grading.WorkerMessage(3, 8, "ok", "", "[]"), Notebooks.Grading.WorkerMessage.Decode(line, key));
+            // Bytes a student wrote to the pipe without a newline do not swallow the message after them.
+            Assert.NotNull(Notebooks.Grading.WorkerMessage.Decode("AEG1 PASS " + line, key));
+            Assert.Null(Notebooks.Grading.WorkerMessage.Decode(line.Replace(" ok ", " error "), key));
+            Assert.Null(Notebooks.Grading.WorkerMessage.Decode(line, System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+            Assert.Null(Notebooks.Grading.WorkerMessage.Decode("PASS", key));
+        }
+
+        [Fact]
+        public void Given_a_student_cell_that_redeclares_instructor_names_When_guarded_Then_only_its_own_uses_are_renamed()
+        {
+            var cell = """
+                #!time
+                int size = 0;
+                class Box { public int size; public int Get() => size; }
+                int Twice(int x) => new Box { size = x }.size * 2 + size + Math.Max(size: 1, 2);
+                """;
+            var renamed = Notebooks.Grading.NameGuard.Rename(cell, new HashSet<string> { "size" });
+            Assert.Equal("""
+                #!time
+                int size__submission = 0;
+                class Box { public int size; public int Get() => size; }
+                int Twice(int x) => new Box { size = x }.size * 2 + size__submission + Math.Max(size: 1, 2);
+                """, renamed);
+            Assert.Equal("global::AeCourse.Grading.Check.That(x.Check, \"y\");", Notebooks.Grading.NameGuard.QualifyHelpers("Check.That(x.Check, \"y\");"));
+        }
+    }
 }

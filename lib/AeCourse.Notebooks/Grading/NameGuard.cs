@@ -107,6 +107,9 @@ internal static class NameGuard
         QualifiedNameSyntax qualified => qualified.Right != name,
         AliasQualifiedNameSyntax alias => alias.Name != name,
         NameColonSyntax or NameEqualsSyntax => false,
+        // `new Box { size = 1 }` and `with { size = 1 }` name the object's member.
+        AssignmentExpressionSyntax { Parent: InitializerExpressionSyntax initializer } assignment when assignment.Left == name =>
+            !initializer.IsKind(SyntaxKind.ObjectInitializerExpression) && !initializer.IsKind(SyntaxKind.WithInitializerExpression),
         _ => true,
     };
 
