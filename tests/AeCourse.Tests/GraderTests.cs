@@ -335,6 +335,27 @@ public sealed class GraderTests(GradedClass graded, ITestOutputHelper output) : 
     }
 
     [Fact]
+    public void Given_a_submission_that_hangs_When_the_total_limit_runs_out_Then_the_rest_is_not_run_and_the_grader_exits_0()
+    {
+        using var dir = new TempDir();
+        var answers = new Dictionary<string, string?>(Cases.Single(c => c.Name == "correct").Answers)
+        {
+            // A hang that sleeps rather than spins: the limit is what is tested, not the machine's cores.
+            ["squares"] = "int[] Squares(int n) { while (true) System.Threading.Thread.Sleep(100); }",
+        };
+        WriteSubmission(dir["student.ipynb"], answers);
+        var clock = Stopwatch.StartNew();
+        var result = AeCourseCommand.Run("grade", dir["student.ipynb"], "--source", SourcePath, "--json", dir["report.json"],
+            "--timeout", "45", "--cell-timeout", "300");
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(45 + 30), $"took {clock.Elapsed}");
+        var report = JsonNode.Parse(File.ReadAllText(dir["report.json"]))!.AsObject();
+        Assert.Equal(1, report["earned"]!.GetValue<double>());
+        Assert.Equal("cell 9 was stopped: the submission used up its 45 s", Message(report, "squares-check"));
+        Assert.Equal("not run: the submission used up its 45 s", Message(report, "doubled-check"));
+    }
+
+    [Fact]
     public void Given_bad_input_When_graded_Then_exit_2_with_the_file_and_cell_named()
     {
         using var dir = new TempDir();
