@@ -50,7 +50,7 @@ public sealed class GradedClass : IDisposable
 /// <summary>
 /// <c>aecourse grade</c> with real worker processes on the small source under tests/notebooks/grading: honest
 /// submissions, and adversarial ones that loop, exit, overflow the stack, exhaust memory, forge results or redefine the
-/// check helpers and the tests' variables. Each must cost only its own exercise, within its limits.
+/// check class and the tests' variables. Each must cost only its own exercise, within its limits.
 /// </summary>
 public sealed class GraderTests(GradedClass graded, ITestOutputHelper output) : IClassFixture<GradedClass>
 {
@@ -261,14 +261,14 @@ public sealed class GraderTests(GradedClass graded, ITestOutputHelper output) : 
     }
 
     [Fact]
-    public void Given_a_no_op_check_helper_and_wrong_answers_When_graded_Then_it_gets_0()
+    public void Given_a_no_op_check_class_and_wrong_answers_When_graded_Then_it_gets_0()
     {
         AssertPoints("check-redefined-wrong", 0, 0, 0);
         Assert.Equal("Add(2, 3) should be 5, got 0.", Message(graded.Report("check-redefined-wrong"), "add-check"));
     }
 
     [Fact]
-    public void Given_a_no_op_check_helper_and_right_answers_When_graded_Then_it_gets_every_point()
+    public void Given_a_no_op_check_class_and_right_answers_When_graded_Then_it_gets_every_point()
     {
         AssertPoints("check-redefined-right", 1, 2, 1);
     }
@@ -410,7 +410,7 @@ public sealed class GraderTests(GradedClass graded, ITestOutputHelper output) : 
                 class Box { public int size; public int Get() => size; }
                 int Twice(int x) => new Box { size = x }.size * 2 + size__submission + Math.Max(size: 1, 2);
                 """, renamed);
-            Assert.Equal("global::AeCourse.Grading.Check.That(x.Check, \"y\");", Notebooks.Grading.NameGuard.QualifyHelpers("Check.That(x.Check, \"y\");"));
+            Assert.Equal("global::AeCourse.Grading.Check.That(x.Check, \"y\");", Notebooks.Grading.NameGuard.QualifyChecks("Check.That(x.Check, \"y\");"));
         }
     }
 }

@@ -54,7 +54,7 @@ internal sealed class GradedProgram
         var answerNames = markup.Where(m => m.Role == CellRole.Answer).SelectMany(m => NameGuard.TopLevelDeclarations(graded.Cells[m.Index].Source)).ToHashSet();
         var protectedNames = instructor.SelectMany(c => NameGuard.TopLevelDeclarations(c).Concat(NameGuard.References(c))).ToHashSet(StringComparer.Ordinal);
         protectedNames.ExceptWith(answerNames);
-        bool sourceDefinesHelpers = instructor.SelectMany(NameGuard.TopLevelDeclarations).Any(NameGuard.Helpers.ContainsKey);
+        bool sourceDefinesChecks = instructor.SelectMany(NameGuard.TopLevelDeclarations).Any(NameGuard.CheckNames.ContainsKey);
 
         var cells = new List<ProgramCell>();
         var missing = new HashSet<string>(StringComparer.Ordinal);
@@ -84,7 +84,7 @@ internal sealed class GradedProgram
             }
             var code = cell.Source;
             kitReferenced |= ReferencesKit(code, m.Index + 1);
-            if (kitReferenced && !sourceDefinesHelpers) code = NameGuard.QualifyHelpers(code);
+            if (kitReferenced && !sourceDefinesChecks) code = NameGuard.QualifyChecks(code);
             cells.Add(new ProgramCell(m.Index, m.Role, m.GradeId, m.Points, code, m.Role == CellRole.Test ? lastAnswer : null));
         }
         return new GradedProgram(graded, cells, missing);
@@ -92,7 +92,7 @@ internal sealed class GradedProgram
 
     /// <summary>
     /// The submission's answers by grade_id: every code cell whose nbgrader grade_id is an answer of the source, whole
-    /// (helpers written above the solution markers count). Read leniently: a student who deleted a marker is still graded.
+    /// (code written above the solution markers counts). Read leniently: a student who deleted a marker is still graded.
     /// </summary>
     static Dictionary<string, string> Answers(Notebook submission, IReadOnlySet<string> answerIds)
     {

@@ -7,14 +7,14 @@ namespace AeCourse.Notebooks.Grading;
 
 /// <summary>
 /// Keeps the instructor's cells seeing the instructor's names when a student cell declares the same ones: the check
-/// helpers are written fully qualified in the instructor's cells, and names the student declares again are renamed in
+/// classes are written fully qualified in the instructor's cells, and names the student declares again are renamed in
 /// the student's cells. Rewrites are textual replacements at token spans, so everything else in a cell (directives,
 /// comments, layout) stays as written.
 /// </summary>
 internal static class NameGuard
 {
-    /// <summary>The kit's helpers that test cells call, with the names every instructor cell must resolve them to.</summary>
-    public static readonly IReadOnlyDictionary<string, string> Helpers = new Dictionary<string, string>(StringComparer.Ordinal)
+    /// <summary>The kit's check classes that test cells use, with the names every instructor cell must resolve them to.</summary>
+    public static readonly IReadOnlyDictionary<string, string> CheckNames = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["Check"] = "global::AeCourse.Grading.Check",
         ["CheckFailedException"] = "global::AeCourse.Grading.CheckFailedException",
@@ -50,11 +50,11 @@ internal static class NameGuard
         Parse(cell).DescendantNodes().OfType<IdentifierNameSyntax>().Where(IsFreeReference).Select(n => n.Identifier.Text);
 
     /// <summary>Writes <c>Check</c> and <c>CheckFailedException</c> as the kit's, whatever a student declared.</summary>
-    public static string QualifyHelpers(string cell)
+    public static string QualifyChecks(string cell)
     {
         var spans = Parse(cell).DescendantNodes().OfType<IdentifierNameSyntax>()
-            .Where(n => Helpers.ContainsKey(n.Identifier.Text) && IsFreeReference(n) && n.Parent is not AliasQualifiedNameSyntax)
-            .Select(n => (n.Identifier.Span, Helpers[n.Identifier.Text]));
+            .Where(n => CheckNames.ContainsKey(n.Identifier.Text) && IsFreeReference(n) && n.Parent is not AliasQualifiedNameSyntax)
+            .Select(n => (n.Identifier.Span, CheckNames[n.Identifier.Text]));
         return Replace(cell, spans);
     }
 
