@@ -215,8 +215,9 @@ public sealed class GraderTests(GradedClass graded, ITestOutputHelper output) : 
         var report = graded.Report("infinite-loop");
         Assert.Equal($"cell 9 ran past its {GradedClass.CellTimeout} s limit", Message(report, "squares-check"));
         Assert.Contains("worker restarted after cell 9", Notes(report));
-        // The cell limit, then a fresh worker's start-up and replay: not the total limit.
-        Assert.InRange(Seconds("infinite-loop"), GradedClass.CellTimeout, GradedClass.CellTimeout + 120);
+        // The cell limit, then a fresh worker's start-up and replay (slow when the class is graded three at a time on a
+        // busy machine), and far less than the total limit.
+        Assert.InRange(Seconds("infinite-loop"), GradedClass.CellTimeout, GradedClass.CellTimeout + 180);
     }
 
     [Fact]
