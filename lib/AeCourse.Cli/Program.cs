@@ -10,4 +10,5 @@ root.Subcommands.Add(RenderCommand.Create());
 root.Subcommands.Add(ReproduceCommand.Create());
 root.Subcommands.Add(LecturesCommand.Create());
 root.Subcommands.Add(ReleaseCommand.Create());
+GradeCommand.AddTo(root);
 return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,108 @@
+using System.CommandLine;
+using AeCourse.IO;
+using AeCourse.Notebooks.Execution;
+using AeCourse.Notebooks.Format;
+using AeCourse.Notebooks.Grading;
+
+namespace AeCourse.Cli.Commands;
+
+/// <summary>
+/// <c>aecourse grade STUDENT.ipynb --source SOURCE.ipynb</c> grades one submission; <c>aecourse grade DIR --source …</c>
+/// grades every notebook in a folder and writes a summary. Exit codes: 0 graded (whatever the score), 1 the grader
+/// itself failed, 2 bad input (the message names the file and cell). The hidden verb <c>grade-worker</c> is the child
+/// process the grader runs a submission in.
+/// </summary>
+static class GradeCommand
+{
+    /// <summary>Adds <c>grade</c> and the hidden <c>grade-worker</c> to the root command.</summary>
+    public static void AddTo(RootCommand root)
+    {
+        root.Subcommands.Add(Create());
+        root.Subcommands.Add(CreateWorker());
+    }
+
+    static Command Create()
+    {
+        var submission = new Argument<string>("submission") { Description = "The student's .ipynb, or a folder of them (graded in parallel)" };
+        var source = new Option<string>("--source") { Description = "The instructor's notebook (with solutions and hidden tests), or a folder of them matched by file name", Required = true };
+        var json = new Option<FileInfo?>("--json") { Description = "Also write the report as JSON (one submission)" };
+        var executed = new Option<FileInfo?>("--executed") { Description = "Write the executed graded notebook, the student's feedback (one submission)" };
+        var parameters = new Option<string[]>("--parameter", "-p") { Description = "name=value for the source's cell tagged 'parameters' (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var quick = new Option<bool>("--quick") { Description = "Same as -p quick=true" };
+        var cellTimeout = new Option<double>("--cell-timeout") { Description = "Seconds one cell may run", DefaultValueFactory = _ => 120 };
+        var timeout = new Option<double>("--timeout") { Description = "Seconds the grading of one submission may take in all", DefaultValueFactory = _ => 600 };
+        var memory = new Option<long>("--memory") { Description = "MiB of resident memory a submission may use", DefaultValueFactory = _ => 4096 };
+        var jobs = new Option<int>("--jobs") { Description = "Submissions graded at a time (folder mode)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var summary = new Option<string?>("--summary") { Description = "Folder mode: write PREFIX.csv and PREFIX.json (default DIR/grades)" };
+        var command = new Command("grade", "Grade a student's notebook against the source's tests, hidden ones included")
+            { submission, source, json, executed, parameters, quick, cellTimeout, timeout, memory, jobs, summary };
+        command.SetAction(async (result, _) =>
+        {
+            var values = new Dictionary<string, string>();
+            foreach (var pair in result.GetValue(parameters) ?? [])
+            {
+                int eq = pair.IndexOf('=');
+                if (eq <= 0) { Console.Error.WriteLine($"-p {pair}: expected name=value"); return 2; }
+                values[pair[..eq].Trim()] = pair[(eq + 1)..].Trim();
+            }
+            if (result.GetValue(quick)) values["quick"] = "true";
+            if (result.GetValue(cellTimeout) <= 0 || result.GetValue(timeout) <= 0 || result.GetValue(memory) <= 0 || result.GetValue(jobs) <= 0)
+            {
+                Console.Error.WriteLine("--cell-timeout, --timeout, --memory and --jobs must be positive");
+                return 2;
+            }
+            CommonOptions.ExportData(result);
+            var target = Path.GetFullPath(result.GetValue(submission)!);
+            var options = new GradeOptions
+            {
+                CellTimeout = TimeSpan.FromSeconds(result.GetValue(cellTimeout)),
+                Timeout = TimeSpan.FromSeconds(result.GetValue(timeout)),
+                MemoryMegabytes = result.GetValue(memory),
+                Parameters = values,
+                ExecutedPath = result.GetValue(executed)?.FullName,
+                Log = line => Console.Error.WriteLine($"{Path.GetFileName(target)}: {line}"),
+            };
+            try
+            {
+                if (Directory.Exists(target))
+                {
+                    if (result.GetValue(json) is not null || result.GetValue(executed) is not null)
+                    {
+                        Console.Error.WriteLine($"{target} is a folder: --json and --executed are for one submission; the folder's summary goes to --summary PREFIX");
+                        return 2;
+                    }
+                    var prefix = result.GetValue(summary) is { } p ? Path.GetFullPath(p) : Path.Combine(target, "grades");
+                    var batch = await GradeBatch.GradeFolderAsync(target, Path.GetFullPath(result.GetValue(source)!), options with { ExecutedPath = null }, result.GetValue(jobs));
+                    batch.Write(prefix);
+                    Console.Write(batch.ToText());
+                    Console.WriteLine($"wrote {prefix}.csv and {prefix}.json");
+                    return 0;
+                }
+                var report = await Grader.GradeAsync(target, GradeBatch.SourceFor(Path.GetFullPath(result.GetValue(source)!), target), options);
+                if (result.GetValue(json) is { } file) AtomicFile.WriteAllText(file.FullName, report.ToJson() + "\n");
+                Console.Write(report.ToText());
+                return 0;
+            }
+            catch (Exception e) when (e is NotebookFormatException or GradingMarkupException or NotebookCellException or GradingInputException)
+            {
+                Console.Error.WriteLine(e.Message);
+                return 2;
+            }
+            catch (GraderException e)
+            {
+                Console.Error.WriteLine($"the grader failed: {e.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    static Command CreateWorker()
+    {
+        var channel = new Option<string>("--channel") { Description = "The result pipe the grader passed", Required = true };
+        var command = new Command(WorkerCommand.Verb, "Internal: the child process a submission is graded in") { channel };
+        command.Hidden = true;
+        command.SetAction(async (result, _) => await GradeWorker.RunAsync(result.GetValue(channel)!));
+        return command;
+    }
+}

@@ -1,0 +1,112 @@
+using System.Text.Json.Nodes;
+using AeCourse.Notebooks.Execution;
+using AeCourse.Notebooks.Format;
+
+namespace AeCourse.Notebooks.Grading;
+
+/// <summary>One code cell of the graded program.</summary>
+/// <param name="Index">Position in the graded notebook (0-based); messages say <c>cell Index+1</c>.</param>
+/// <param name="Role">Its role in the source.</param>
+/// <param name="GradeId">Its grade_id, or null.</param>
+/// <param name="Points">Points of a test cell.</param>
+/// <param name="Code">What the worker runs (after the name guard); null for an answer missing from the submission.</param>
+/// <param name="Answer">For a test cell: the grade_id of the nearest answer cell above it, or null.</param>
+internal sealed record ProgramCell(int Index, CellRole Role, string? GradeId, double Points, string? Code, string? Answer);
+
+/// <summary>
+/// The program a submission is graded with: the source notebook's cells in order, each answer cell replaced by the
+/// submission's cell of the same grade_id. Tests, locked and plain cells always come from the source, so hidden tests
+/// run and a student who edited a check changes nothing; the submission's other cells are not run.
+/// </summary>
+internal sealed class GradedProgram
+{
+    GradedProgram(Notebook notebook, IReadOnlyList<ProgramCell> cells, IReadOnlySet<string> missing)
+    {
+        Notebook = notebook;
+        Cells = cells;
+        MissingAnswers = missing;
+    }
+
+    /// <summary>The graded notebook (source layout, the student's answers in place, parameters injected), without outputs.</summary>
+    public Notebook Notebook { get; }
+
+    /// <summary>The code cells, in order.</summary>
+    public IReadOnlyList<ProgramCell> Cells { get; }
+
+    /// <summary>grade_ids of answer cells the submission does not have.</summary>
+    public IReadOnlySet<string> MissingAnswers { get; }
+
+    /// <summary>Assembles the program.</summary>
+    /// <exception cref="GradingMarkupException">The source's markup is wrong.</exception>
+    /// <exception cref="NotebookCellException">A parameter is not declared or has the wrong type.</exception>
+    public static GradedProgram Assemble(Notebook source, Notebook submission, IReadOnlyDictionary<string, string> parameters)
+    {
+        GradedCell.ReadAll(source);   // errors name the source's own cell numbers, before parameters shift them
+        var graded = source.Clone();
+        graded.Path = source.Path;
+        Parameters.Inject(graded, parameters);
+        var markup = GradedCell.ReadAll(graded);
+        var answers = Answers(submission, markup.Where(m => m.Role == CellRole.Answer).Select(m => m.GradeId!).ToHashSet());
+
+        // Names the instructor's cells declare or refer to; a student who declares one again gets it renamed in the
+        // student's cells, so the instructor's cells still see their own. Names the answers are meant to define are not.
+        var instructor = markup.Where(m => m.Role != CellRole.Answer && graded.Cells[m.Index].IsCode).Select(m => graded.Cells[m.Index].Source).ToList();
+        var answerNames = markup.Where(m => m.Role == CellRole.Answer).SelectMany(m => NameGuard.TopLevelDeclarations(graded.Cells[m.Index].Source)).ToHashSet();
+        var protectedNames = instructor.SelectMany(c => NameGuard.TopLevelDeclarations(c).Concat(NameGuard.References(c))).ToHashSet(StringComparer.Ordinal);
+        protectedNames.ExceptWith(answerNames);
+        bool sourceDefinesChecks = instructor.SelectMany(NameGuard.TopLevelDeclarations).Any(NameGuard.CheckNames.ContainsKey);
+
+        var cells = new List<ProgramCell>();
+        var missing = new HashSet<string>(StringComparer.Ordinal);
+        var renamed = new HashSet<string>(StringComparer.Ordinal);
+        bool kitReferenced = false;
+        string? lastAnswer = null;
+        foreach (var m in markup)
+        {
+            var cell = graded.Cells[m.Index];
+            if (!cell.IsCode) continue;
+            cell.Outputs.Clear();
+            cell.ExecutionCount = null;
+            if (m.Role == CellRole.Answer)
+            {
+                lastAnswer = m.GradeId;
+                if (!answers.TryGetValue(m.GradeId!, out var answer))
+                {
+                    missing.Add(m.GradeId!);
+                    cell.Source = $"// answer cell {m.GradeId} is missing from the submission";
+                    cells.Add(new ProgramCell(m.Index, m.Role, m.GradeId, 0, null, null));
+                    continue;
+                }
+                cell.Source = answer;
+                renamed.UnionWith(NameGuard.TopLevelDeclarations(answer).Where(protectedNames.Contains));
+                cells.Add(new ProgramCell(m.Index, m.Role, m.GradeId, 0, NameGuard.Rename(answer, renamed), null));
+                continue;
+            }
+            var code = cell.Source;
+            kitReferenced |= ReferencesKit(code, m.Index + 1);
+            if (kitReferenced && !sourceDefinesChecks) code = NameGuard.QualifyChecks(code);
+            cells.Add(new ProgramCell(m.Index, m.Role, m.GradeId, m.Points, code, m.Role == CellRole.Test ? lastAnswer : null));
+        }
+        return new GradedProgram(graded, cells, missing);
+    }
+
+    /// <summary>
+    /// The submission's answers by grade_id: every code cell whose nbgrader grade_id is an answer of the source, whole
+    /// (code written above the solution markers counts). Read leniently: a student who deleted a marker is still graded.
+    /// </summary>
+    static Dictionary<string, string> Answers(Notebook submission, IReadOnlySet<string> answerIds)
+    {
+        var answers = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var cell in submission.Cells)
+            if (cell.IsCode && cell.Node["metadata"]?["nbgrader"]?["grade_id"] is JsonValue v && v.TryGetValue<string>(out var id)
+                && answerIds.Contains(id) && !answers.ContainsKey(id))
+                answers[id] = cell.Source;
+        return answers;
+    }
+
+    static bool ReferencesKit(string code, int number)
+    {
+        try { return CellSource.Parse(code, number).Packages.Any(p => p.Name.Equals("AeCourse", StringComparison.OrdinalIgnoreCase)); }
+        catch (NotebookCellException) { return false; }
+    }
+}

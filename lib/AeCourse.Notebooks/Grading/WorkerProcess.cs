@@ -1,0 +1,232 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.IO.Pipes;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+
+namespace AeCourse.Notebooks.Grading;
+
+/// <summary>How the grader starts a worker: the program and the arguments before the worker's own.</summary>
+/// <param name="FileName">The executable (the <c>aecourse</c> apphost, or <c>dotnet</c>).</param>
+/// <param name="Arguments">Arguments before <c>grade-worker</c> (e.g. the path of AeCourse.Cli.dll under <c>dotnet</c>).</param>
+public sealed record WorkerCommand(string FileName, IReadOnlyList<string> Arguments)
+{
+    /// <summary>The verb the worker answers to.</summary>
+    public const string Verb = "grade-worker";
+
+    /// <summary>The program running now: its apphost, or <c>dotnet</c> with its entry assembly.</summary>
+    public static WorkerCommand Current()
+    {
+        var process = Environment.ProcessPath ?? throw new InvalidOperationException("the path of the running program is unknown");
+        if (Path.GetFileNameWithoutExtension(process).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
+            return new WorkerCommand(process, [System.Reflection.Assembly.GetEntryAssembly()?.Location
+                                               ?? throw new InvalidOperationException("the entry assembly is unknown")]);
+        return new WorkerCommand(process, []);
+    }
+}
+
+/// <summary>What waiting for the worker's next report gave.</summary>
+internal enum WorkerEvent { Message, Exited, TimedOut }
+
+/// <summary>
+/// One worker child process: its result pipe, its drained stdout and stderr, and a watch on its resident memory.
+/// </summary>
+internal sealed class WorkerProcess : IDisposable
+{
+    const int MaxLine = 8 << 20;
+    const int TailChars = 64 << 10;
+    // Children inherit an inheritable pipe end that exists while they start: one start at a time, so each worker
+    // holds only its own pipe.
+    static readonly Lock StartGate = new();
+
+    readonly Process _process;
+    readonly AnonymousPipeServerStream _pipe;
+    readonly Channel<WorkerMessage> _messages = Channel.CreateUnbounded<WorkerMessage>();
+    readonly byte[] _key;
+    readonly StringBuilder _stderrTail = new();
+    readonly Task _reader;
+    readonly Task _exited;
+    volatile bool _overMemory;
+
+    WorkerProcess(Process process, AnonymousPipeServerStream pipe, byte[] key, long memoryLimitBytes)
+    {
+        _process = process;
+        _pipe = pipe;
+        _key = key;
+        _reader = Task.Run(ReadPipeAsync);
+        _exited = process.WaitForExitAsync();
+        _ = Task.Run(() => DrainAsync(process.StandardOutput.BaseStream, null));
+        _ = Task.Run(() => DrainAsync(process.StandardError.BaseStream, _stderrTail));
+        _ = Task.Run(() => WatchMemoryAsync(memoryLimitBytes));
+    }
+
+    /// <summary>Lines on the pipe that were not genuine messages (no tag, wrong MAC).</summary>
+    public int Rejected { get; private set; }
+
+    /// <summary>Whether the memory watch killed the worker.</summary>
+    public bool OverMemory => _overMemory;
+
+    /// <summary>The largest resident memory seen, in bytes.</summary>
+    public long PeakResident { get; private set; }
+
+    /// <summary>The worker's exit code (128 + signal when a signal ended it); valid once it exited.</summary>
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>The last part of the worker's stderr (where the runtime reports a stack overflow).</summary>
+    public string StderrTail { get { lock (_stderrTail) return _stderrTail.ToString(); } }
+
+    /// <summary>Starts a worker and hands it the key and the job on its standard input, which is then closed.</summary>
+    public static WorkerProcess Start(WorkerCommand command, byte[] key, WorkerJob job, long memoryLimitBytes)
+    {
+        var start = new ProcessStartInfo(command.FileName)
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        foreach (var a in command.Arguments) start.ArgumentList.Add(a);
+        start.ArgumentList.Add(WorkerCommand.Verb);
+        // Managed allocations fail with OutOfMemoryException well before the resident-memory watch has to kill.
+        long heapLimit = Math.Max(memoryLimitBytes / 2, memoryLimitBytes - (768L << 20));
+        start.Environment["DOTNET_GCHeapHardLimit"] = "0x" + heapLimit.ToString("X", CultureInfo.InvariantCulture);
+        start.Environment["DOTNET_DbgEnableMiniDump"] = "0";
+
+        AnonymousPipeServerStream pipe;
+        Process process;
+        lock (StartGate)
+        {
+            pipe = new AnonymousPipeServerStream(PipeDirection.In, HandleInheritability.Inheritable);
+            start.ArgumentList.Add("--channel");
+            start.ArgumentList.Add(pipe.GetClientHandleAsString());
+            process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {command.FileName}");
+            pipe.DisposeLocalCopyOfClientHandle();
+        }
+        var worker = new WorkerProcess(process, pipe, key, memoryLimitBytes);
+        try
+        {
+            process.StandardInput.WriteLine(Convert.ToBase64String(key));
+            process.StandardInput.Write(JsonSerializer.Serialize(job));
+            process.StandardInput.Close();
+        }
+        catch (IOException) { }   // the worker died already; the caller sees it exit
+        return worker;
+    }
+
+    /// <summary>Waits up to <paramref name="limit"/> for the next genuine message, the worker's exit, or the time to run out.</summary>
+    public async Task<(WorkerEvent Event, WorkerMessage? Message)> NextAsync(TimeSpan limit)
+    {
+        if (_messages.Reader.TryRead(out var queued)) return (WorkerEvent.Message, queued);
+        if (limit <= TimeSpan.Zero) return (WorkerEvent.TimedOut, null);
+        using var timeout = new CancellationTokenSource(limit);
+        var readable = _messages.Reader.WaitToReadAsync(timeout.Token).AsTask();
+        var first = await Task.WhenAny(readable, _exited, Task.Delay(Timeout.Infinite, timeout.Token));
+        if (first == readable && readable.IsCompletedSuccessfully && readable.Result && _messages.Reader.TryRead(out var message))
+            return (WorkerEvent.Message, message);
+        if (_exited.IsCompleted || (first == readable && readable.IsCompletedSuccessfully))
+        {
+            // What the worker wrote just before it ended is still in the pipe: give the reader a moment.
+            await _exited.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { });
+            await Task.WhenAny(_reader, Task.Delay(1000));
+            return _messages.Reader.TryRead(out var last) ? (WorkerEvent.Message, last) : (WorkerEvent.Exited, null);
+        }
+        return (WorkerEvent.TimedOut, null);
+    }
+
+    /// <summary>Ends the worker and whatever it started.</summary>
+    public void Kill()
+    {
+        try { _process.Kill(entireProcessTree: true); }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception) { }
+        _process.WaitForExit(10_000);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Kill();
+        _pipe.Dispose();
+        _process.Dispose();
+    }
+
+    /// <summary>Splits the pipe into lines (each at most <see cref="MaxLine"/> bytes; longer ones are dropped) and keeps the genuine messages.</summary>
+    async Task ReadPipeAsync()
+    {
+        var buffer = new byte[64 << 10];
+        var line = new MemoryStream();
+        bool dropping = false;
+        try
+        {
+            int read;
+            while ((read = await _pipe.ReadAsync(buffer)) > 0)
+            {
+                int start = 0;
+                for (int i = 0; i < read; i++)
+                {
+                    if (buffer[i] != (byte)'\n') continue;
+                    if (!dropping) { line.Write(buffer, start, i - start); Accept(line); }
+                    line.SetLength(0);
+                    dropping = false;
+                    start = i + 1;
+                }
+                if (!dropping) line.Write(buffer, start, read - start);
+                if (line.Length > MaxLine) { dropping = true; line.SetLength(0); Rejected++; }
+            }
+        }
+        catch (IOException) { }
+        catch (ObjectDisposedException) { }
+        finally { _messages.Writer.TryComplete(); }
+    }
+
+    void Accept(MemoryStream line)
+    {
+        var text = Encoding.UTF8.GetString(line.GetBuffer(), 0, (int)line.Length);
+        if (WorkerMessage.Decode(text, _key) is { } message) _messages.Writer.TryWrite(message);
+        else Rejected++;
+    }
+
+    static async Task DrainAsync(Stream stream, StringBuilder? tail)
+    {
+        var buffer = new byte[16 << 10];
+        try
+        {
+            int read;
+            while ((read = await stream.ReadAsync(buffer)) > 0)
+            {
+                if (tail is null) continue;
+                lock (tail)
+                {
+                    tail.Append(Encoding.UTF8.GetString(buffer, 0, read));
+                    if (tail.Length > TailChars) tail.Remove(0, tail.Length - TailChars);
+                }
+            }
+        }
+        catch (IOException) { }
+        catch (ObjectDisposedException) { }
+    }
+
+    /// <summary>Polls VmRSS (which counts native allocations such as libtorch's) and kills the worker above the limit.</summary>
+    async Task WatchMemoryAsync(long limit)
+    {
+        var status = $"/proc/{_process.Id}/status";
+        while (!_exited.IsCompleted)
+        {
+            if (Resident(status) is { } rss)
+            {
+                PeakResident = Math.Max(PeakResident, rss);
+                if (rss > limit) { _overMemory = true; Kill(); return; }
+            }
+            await Task.Delay(50);
+        }
+    }
+
+    static long? Resident(string status)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines(status))
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                    return long.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException) { }
+        return null;
+    }
+}
