@@ -10,12 +10,13 @@ namespace AeCourse.Tests;
 /// The lecture notebooks, read from their instructor sources under source/ (they hold the solutions; the students'
 /// copies in notebooks/ throw in every exercise by design): their shape (goals first, summary and reading last, short
 /// cells with a sentence before each, 2–4 graded exercises each checked right after), and a quick run of each through
-/// the engine on the embedded data, holding it to the claims its text makes.
+/// the grader on the embedded data — every cell runs, the solutions earn every point — holding it to the claims its
+/// text makes.
 /// </summary>
 public sealed partial class LectureTests : IDisposable
 {
     /// <summary>Every lecture, in order; a notebook added without its test here fails <see cref="Every_lecture_in_the_folder_is_tested"/>.</summary>
-    static readonly string[] Lectures = ["00-getting-started.ipynb", "01-autoencoder.ipynb", "02-conv-autoencoder.ipynb", "03-pretraining.ipynb", "04-denoising.ipynb", "05-vae.ipynb", "06-beta-vae.ipynb"];
+    internal static readonly string[] Lectures = ["00-getting-started.ipynb", "01-autoencoder.ipynb", "02-conv-autoencoder.ipynb", "03-pretraining.ipynb", "04-denoising.ipynb", "05-vae.ipynb", "06-beta-vae.ipynb"];
 
     readonly TempDir _dir = new();
     readonly string _data;
@@ -32,14 +33,25 @@ public sealed partial class LectureTests : IDisposable
 
     static JsonObject? Grading(JsonObject cell) => cell["metadata"]?["nbgrader"]?.AsObject();
 
-    /// <summary>Runs a lecture quickly on the embedded data; checks it ran, is valid nbformat and shows at least one image.</summary>
+    /// <summary>
+    /// Runs a lecture quickly on the embedded data through the grader, graded against itself: every cell runs without
+    /// an error, every check gives its points (the source holds the solutions), and the executed notebook is valid
+    /// nbformat and shows at least one image. The limits are generous: this is about the lecture, not the sandbox.
+    /// </summary>
     List<JsonObject> RunQuick(string name)
     {
-        var output = _dir[name];
-        var result = AeCourseCommand.Run("run", PathOf(name), "-o", output, "--quick", "--data", _data);
+        var executed = _dir[name];
+        var report = _dir[name + ".json"];
+        var result = AeCourseCommand.Run("--data", _data, "grade", PathOf(name), "--source", PathOf(name), "--quick",
+            "--cell-timeout", "900", "--timeout", "1800", "--executed", executed, "--json", report);
         Assert.True(result.ExitCode == 0, $"{name}: {result.Stdout}{result.Stderr}");
-        Assert.Null(ValidateWithNbformat(output));
-        var cells = CodeCells(JsonNode.Parse(File.ReadAllText(output))!.AsObject());
+        var graded = JsonNode.Parse(File.ReadAllText(report))!.AsObject();
+        Assert.True(graded["earned"]!.GetValue<double>() == graded["possible"]!.GetValue<double>() && graded["notes"]!.AsArray().Count == 0,
+            $"{name}: the solutions should earn every point\n{result.Stdout}");
+        Assert.Null(ValidateWithNbformat(executed));
+        var cells = CodeCells(JsonNode.Parse(File.ReadAllText(executed))!.AsObject());
+        var errors = cells.SelectMany(Outputs).Where(o => o["output_type"]!.GetValue<string>() == "error").ToList();
+        Assert.True(errors.Count == 0, $"{name}: {string.Join("\n", errors.Select(e => e["evalue"]))}");
         Assert.Contains(cells.SelectMany(Outputs), o => o["data"]?["image/png"] is not null);
         return cells;
     }

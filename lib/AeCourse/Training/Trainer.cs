@@ -136,6 +136,10 @@ public sealed class Trainer(nn.Module model, OptimizerHelper optimizer, Func<Ten
         int batch = 0, count = (int)batches.BatchesPerEpoch;
         foreach (var (xb, yb) in batches)
         {
+            // The iterator's batches are new tensors that belong to no scope: free them with their step, not when the
+            // garbage collector gets round to it (libtorch's memory is invisible to it, so a long run would pile up).
+            using var batchX = xb;
+            using var batchY = yb;
             using var scope = NewDisposeScope();
             var value = loss(xb, yb);
             optimizer.zero_grad();
