@@ -25,4 +25,21 @@ static class CommonOptions
     /// <summary>The store named by --data, or the located one.</summary>
     public static DataStore Store(ParseResult result) =>
         result.GetValue(Data) is { } dir ? new DataStore(dir.FullName) : DataStore.Locate();
+
+    /// <summary>
+    /// The values for a notebook's cell tagged <c>parameters</c>: each <c>-p name=value</c>, and <c>quick=true</c> with
+    /// <c>--quick</c>; null, after saying why on stderr, when a pair is not name=value.
+    /// </summary>
+    public static Dictionary<string, string>? NotebookParameters(ParseResult result, Option<string[]> pairs, Option<bool> quick)
+    {
+        var values = new Dictionary<string, string>();
+        foreach (var pair in result.GetValue(pairs) ?? [])
+        {
+            int eq = pair.IndexOf('=');
+            if (eq <= 0) { Console.Error.WriteLine($"-p {pair}: expected name=value"); return null; }
+            values[pair[..eq].Trim()] = pair[(eq + 1)..].Trim();
+        }
+        if (result.GetValue(quick)) values["quick"] = "true";
+        return values;
+    }
 }

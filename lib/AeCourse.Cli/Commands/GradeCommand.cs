@@ -38,14 +38,7 @@ static class GradeCommand
             { submission, source, json, executed, parameters, quick, cellTimeout, timeout, memory, jobs, summary };
         command.SetAction(async (result, _) =>
         {
-            var values = new Dictionary<string, string>();
-            foreach (var pair in result.GetValue(parameters) ?? [])
-            {
-                int eq = pair.IndexOf('=');
-                if (eq <= 0) { Console.Error.WriteLine($"-p {pair}: expected name=value"); return 2; }
-                values[pair[..eq].Trim()] = pair[(eq + 1)..].Trim();
-            }
-            if (result.GetValue(quick)) values["quick"] = "true";
+            if (CommonOptions.NotebookParameters(result, parameters, quick) is not { } values) return 2;
             if (result.GetValue(cellTimeout) <= 0 || result.GetValue(timeout) <= 0 || result.GetValue(memory) <= 0 || result.GetValue(jobs) <= 0)
             {
                 Console.Error.WriteLine("--cell-timeout, --timeout, --memory and --jobs must be positive");

@@ -29,14 +29,7 @@ static class RunCommand
             try { source = Notebook.Read(path); }
             catch (NotebookFormatException e) { Console.Error.WriteLine(e.Message); return 2; }
 
-            var values = new Dictionary<string, string>();
-            foreach (var pair in result.GetValue(parameters) ?? [])
-            {
-                int eq = pair.IndexOf('=');
-                if (eq <= 0) { Console.Error.WriteLine($"-p {pair}: expected name=value"); return 2; }
-                values[pair[..eq].Trim()] = pair[(eq + 1)..].Trim();
-            }
-            if (result.GetValue(quick)) values["quick"] = "true";
+            if (CommonOptions.NotebookParameters(result, parameters, quick) is not { } values) return 2;
             CommonOptions.ExportData(result);
 
             var options = new RunOptions
