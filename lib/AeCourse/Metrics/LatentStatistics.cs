@@ -31,4 +31,16 @@ public static class LatentStatistics
         }
         return counts;
     }
+
+    /// <summary>
+    /// The entropy of a histogram's shares, −Σ p_k ln p_k in nats (empty classes count 0): ln K for K equal classes, 0 when
+    /// every sample falls in one — a label histogram of generated images that is much narrower than the data's means mode collapse.
+    /// </summary>
+    public static double LabelEntropy(IReadOnlyList<int> counts)
+    {
+        if (counts.Any(c => c < 0)) throw new ArgumentOutOfRangeException(nameof(counts), "counts cannot be negative");
+        double total = counts.Sum();
+        if (total == 0) throw new ArgumentException("the histogram is empty", nameof(counts));
+        return -counts.Where(c => c > 0).Sum(c => c / total * Math.Log(c / total));
+    }
 }
