@@ -140,6 +140,9 @@ public static class Grader
         var tests = program.Cells.Where(c => c.Role == CellRole.Test).Select(c => Score(c, outcomes, program, outOfTime, totalSeconds)).ToList();
         foreach (var answer in program.Cells.Where(c => c.Role == CellRole.Answer && outcomes.TryGetValue(c.Index, out var o) && !o.Ok))
             notes.Add($"answer {answer.GradeId} (cell {answer.Index + 1}) failed: {outcomes[answer.Index].Message}");
+        // The source's own cells should not fail; when one does (a lecture over the memory limit, say), say why.
+        foreach (var cell in program.Cells.Where(c => c.Role is CellRole.Plain or CellRole.Locked && outcomes.TryGetValue(c.Index, out var o) && !o.Ok))
+            notes.Add($"cell {cell.Index + 1} failed: {outcomes[cell.Index].Message}");
         if (options.ExecutedPath is { } executed) WriteExecuted(program, outcomes, executed);
         options.Log(string.Create(CultureInfo.InvariantCulture, $"graded in {clock.Elapsed.TotalSeconds:0.0} s, {restarts} restart(s), peak memory {peak >> 20} MB"));
         return new GradeReport(Path.GetFullPath(submissionPath), Path.GetFullPath(sourcePath), tests,

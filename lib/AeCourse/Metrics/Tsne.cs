@@ -29,6 +29,9 @@ public static class Tsne
         var offDiagonal = 1 - eye(n, dtype: ScalarType.Float64);
         for (int step = 0; step < steps; step++)
         {
+            // The step's [N, N] intermediates go with it (kept to the end, 300 steps of 1,000 points took 8 GB);
+            // the layout, its velocity and gains move out to the next step.
+            using var stepScope = NewDisposeScope();
             double exaggeration = step < 250 ? 12 : 1;
             double momentum = step < 250 ? 0.5 : 0.8;
             var squared = SquaredDistances(y);
@@ -39,10 +42,10 @@ public static class Tsne
             var gradient = (weights.sum(1, keepdim: true) * y - weights.matmul(y)) * 4;
             // Gains grow where the gradient keeps pushing the same way and shrink where it flips (delta-bar-delta).
             var sameSign = gradient.sign().eq(velocity.sign());
-            gains = where(sameSign, gains * 0.8, gains + 0.2).clamp_min(0.01);
-            velocity = velocity * momentum - gains * gradient * 200;            // learning rate 200
+            gains = where(sameSign, gains * 0.8, gains + 0.2).clamp_min(0.01).MoveToOuterDisposeScope();
+            velocity = (velocity * momentum - gains * gradient * 200).MoveToOuterDisposeScope();   // learning rate 200
             y = y + velocity;
-            y = y - y.mean([0]);
+            y = (y - y.mean([0])).MoveToOuterDisposeScope();
         }
         return y.to(ScalarType.Float32).MoveToOuterDisposeScope();
     }
@@ -56,6 +59,7 @@ public static class Tsne
         var rows = new Tensor[n];
         for (long i = 0; i < n; i++)
         {
+            using var rowScope = NewDisposeScope();   // the bisection's tensors go with their row
             var d = distances[i].clone();
             d[i] = double.PositiveInfinity;   // a point is not its own neighbour
             double lo = 0, hi = double.PositiveInfinity, beta = 1;
@@ -70,7 +74,7 @@ public static class Tsne
                 if (entropy > targetEntropy) { lo = beta; beta = double.IsInfinity(hi) ? beta * 2 : (beta + hi) / 2; }
                 else { hi = beta; beta = (beta + lo) / 2; }
             }
-            rows[i] = row;
+            rows[i] = row.MoveToOuterDisposeScope();
         }
         var conditional = stack(rows);
         return ((conditional + conditional.T) / (2 * n)).clamp_min(1e-12);
