@@ -63,13 +63,7 @@ static class VaeExperiments
     /// <summary>Test distortion (BCE per image with one z sample) and rate (KL per image), nats.</summary>
     static (double Distortion, double Rate) TestTerms(ExperimentRun run, GaussianVae vae)
     {
-        var sampling = new Generator(1);
-        var means = run.MeansOverTest((x, _) =>
-        {
-            var (mu, logVar) = vae.Encode(x.flatten(1));
-            var terms = Elbo.Negative(vae.Decode(Reparameterization.Sample(mu, logVar, sampling)), x.flatten(1), mu, logVar);
-            return [terms.Reconstruction.item<float>() * x.shape[0], terms.Kl.item<float>() * x.shape[0]];
-        });
-        return (means[0], means[1]);
+        var measured = RateDistortion.Measure(vae, run.Data.Test.X, new Generator(1));
+        return (measured.Distortion, measured.Rate);
     }
 }
