@@ -109,6 +109,24 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void Given_a_validation_that_makes_tensors_When_trained_Then_they_are_freed_after_each_epoch()
+    {
+        var made = new List<Tensor>();
+        var model = new DenseAutoencoder(784, [16], latentDim: 4);
+        var trainer = new Trainer(model, optim.Adam(model.parameters(), lr: 1e-3), (x, _) => Losses.Reconstruction.BcePerPixel(model.forward(x), x), () =>
+        {
+            var reconstruction = model.forward(X).sigmoid();   // [256, 784], as a validation over a test set makes
+            made.Add(reconstruction);
+            return Losses.Reconstruction.MsePerPixel(reconstruction, X).item<float>();
+        });
+        var history = trainer.Fit(X, null, Options(epochs: 3));
+        Assert.Equal(3, made.Count);
+        Assert.All(made, t => Assert.True(t.IsInvalid, "a validation tensor outlived its epoch"));
+        Assert.Equal(3, history.Metrics["validation"].Count);
+        Assert.All(history.Metrics["validation"], v => Assert.InRange(v, 0, 1));
+    }
+
+    [Fact]
     public void Given_lines_progress_When_trained_Then_the_log_gets_exactly_one_line_per_epoch_with_its_metrics()
     {
         var (model, trainer) = Fresh(validate: () => 0.5);

@@ -65,7 +65,8 @@ public sealed class TrainingHistory
 /// <param name="model">The model; its parameters are what the optimizer updates.</param>
 /// <param name="optimizer">The optimizer over the model's parameters.</param>
 /// <param name="loss">The loss of one batch (x, y), built from the model; the trainer calls backward and step.</param>
-/// <param name="validate">A validation value computed after each epoch (lower is better), or null.</param>
+/// <param name="validate">A validation value computed after each epoch (lower is better), or null; the tensors it
+/// makes are freed when it returns.</param>
 public sealed class Trainer(nn.Module model, OptimizerHelper optimizer, Func<Tensor, Tensor, Tensor> loss, Func<double>? validate = null)
 {
     /// <summary>Trains on <paramref name="x"/> (and labels <paramref name="y"/>, if the loss needs them).</summary>
@@ -92,6 +93,9 @@ public sealed class Trainer(nn.Module model, OptimizerHelper optimizer, Func<Ten
             {
                 model.eval();
                 double value;
+                // Whatever tensors the validation makes (a forward pass over the whole test set, often) are freed here:
+                // left to the collector, which cannot see libtorch's memory, they piled up to gigabytes in full runs.
+                using (NewDisposeScope())
                 using (no_grad()) value = validate();
                 history.Add("validation", value);
                 if (value < best) { best = value; sinceBest = 0; } else sinceBest++;
