@@ -19,7 +19,8 @@ public sealed class GradedClass : IDisposable
     public GradedClass()
     {
         foreach (var (name, answers) in GraderTests.Cases)
-            GraderTests.WriteSubmission(_dir[Path.Combine(name, "source.ipynb")], answers);
+            GraderTests.WriteSubmission(_dir[Path.Combine(name, "source.ipynb")],
+                answers.ToDictionary(a => a.Key, a => a.Value?.Replace(GraderTests.ReplayMarker, _dir[$"{name}.marker"])));
         Directory.CreateDirectory(_dir["not-json"]);
         File.WriteAllText(_dir[Path.Combine("not-json", "source.ipynb")], "this is not a notebook");
 
@@ -57,6 +58,8 @@ public sealed class GraderTests(GradedClass graded, ITestOutputHelper output) : 
     internal static string SourcePath => Path.Combine(TestPaths.Repo, "tests", "notebooks", "grading", "source.ipynb");
 
     const string Stub = "throw new NotImplementedException();";
+    /// <summary>Stands for a file path in an answer; each case gets its own file in the class's folder.</summary>
+    internal const string ReplayMarker = "@MARKER@";
     const string AddRight = "int Add(int a, int b) => a + b;";
     const string SquaresRight = "int[] Squares(int n) => Enumerable.Range(0, n).Select(i => i * i).ToArray();";
     const string DoubledRight = "torch.Tensor Doubled(torch.Tensor x) => x * 2;";
@@ -124,6 +127,16 @@ public sealed class GraderTests(GradedClass graded, ITestOutputHelper output) : 
         }),
         ("check-redefined-wrong", new() { ["add"] = NoOpCheck + "\nint Add(int a, int b) => 0;", ["squares"] = "int[] Squares(int n) => [];", ["doubled"] = "torch.Tensor Doubled(torch.Tensor x) => x;" }),
         ("check-redefined-right", new() { ["add"] = NoOpCheck + "\n" + AddRight, ["squares"] = SquaresRight, ["doubled"] = DoubledRight }),
+        // Its first cell runs once and kills the worker when replayed after the exit in cell 9 restarts it.
+        ("exit-on-replay", new()
+        {
+            ["squares"] = "int[] Squares(int n) { Environment.Exit(0); return []; }", ["doubled"] = DoubledRight,
+            ["add"] = $"""
+                if (System.IO.File.Exists("{ReplayMarker}")) Environment.Exit(0);
+                System.IO.File.WriteAllText("{ReplayMarker}", "ran once");
+                {AddRight}
+                """,
+        }),
         // The check reads `size` (4); this student's own `size` of 0 would make an empty answer pass.
         ("variable-redeclared", new() { ["add"] = AddRight, ["squares"] = "int size = 0;\nint[] Squares(int n) => n == 1 ? new[] { 0 } : new int[0];", ["doubled"] = DoubledRight }),
     ];
@@ -225,6 +238,18 @@ public sealed class GraderTests(GradedClass graded, ITestOutputHelper output) : 
     {
         AssertPoints("exit", 1, 0, 1);
         Assert.Equal("the submission exited with code 0 during cell 9", Message(graded.Report("exit"), "squares-check"));
+    }
+
+    [Fact]
+    public void Given_a_cell_that_kills_the_worker_only_when_replayed_When_graded_Then_it_is_left_out_and_the_rest_is_graded()
+    {
+        // Cell 5 ran and its check passed; the exit in cell 9 restarted the worker, whose replay of cell 5 exited too.
+        // The grader leaves cell 5 out from then on: its earned point stands, the answers after cell 9 still run.
+        AssertPoints("exit-on-replay", 1, 0, 1);
+        var report = graded.Report("exit-on-replay");
+        Assert.Equal("the submission exited with code 0 during cell 9", Message(report, "squares-check"));
+        Assert.Contains("the submission exited with code 0 during cell 5 while earlier cells were replayed; the cell was left out from then on", Notes(report));
+        Assert.Equal(["worker restarted after cell 9", "worker restarted after cell 5"], Notes(report).Where(n => n.StartsWith("worker restarted", StringComparison.Ordinal)));
     }
 
     [Fact]
