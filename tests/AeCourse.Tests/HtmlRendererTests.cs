@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using AeCourse.Notebooks.Format;
 using AeCourse.Notebooks.Rendering;
 using AeCourse.Tests.Support;
+using AeCourse.Visualization;
 using Microsoft.Playwright;
 using SkiaSharp;
 using Xunit.Abstractions;
@@ -294,7 +295,8 @@ public sealed partial class HtmlRendererTests : IDisposable
 
     /// <summary>
     /// A notebook as a lecture leaves it after a run, built in code: a heading and a list, a C# cell printing to both
-    /// streams, a 20×20 gradient PNG made with SkiaSharp, a Plotly.NET line chart and a failed cell.
+    /// streams, a 20×20 gradient PNG made with SkiaSharp, the kit's line chart (its picture, and a script calling
+    /// Plotly.newPlot) and a failed cell.
     /// </summary>
     public sealed record LectureNotebook(Notebook Notebook, string ChartId)
     {
@@ -310,9 +312,10 @@ public sealed partial class HtmlRendererTests : IDisposable
                 Stream("stdout", "epoch 1: loss 0.054\n", "epoch 2: loss 0.031\n", "progress 50%\rprogress 100%\n"), Stream("stderr", "slow: no GPU\n")));
             notebook.Cells.Add(CodeCell(2, "Picture.Gradient(20).Display();",
                 Display(new JsonObject { ["image/png"] = NotebookCell.Lines(Convert.ToBase64String(GradientPng(), Base64FormattingOptions.InsertLineBreaks)), ["text/plain"] = "Picture (20×20)" })));
-            var chart = ChartHtml();
-            notebook.Cells.Add(CodeCell(3, "Chart.Line<int, double, string>(x: epochs, y: losses, Name: \"train\")",
-                Display(new JsonObject { ["text/html"] = chart, ["text/plain"] = "GenericChart" })));
+            var figure = LineChart.OverEpochs("Loss", "MSE per pixel", ("train", [0.054, 0.031, 0.022, 0.017]));
+            var chart = figure.ToHtml();
+            notebook.Cells.Add(CodeCell(3, "LineChart.OverEpochs(\"Loss\", \"MSE per pixel\", (\"train\", losses))",
+                Display(new JsonObject { ["image/png"] = Convert.ToBase64String(figure.ToPng()), ["text/html"] = chart, ["text/plain"] = figure.ToString() })));
             notebook.Cells.Add(CodeCell(4, "var x = 1 / int.Parse(\"0\");", new JsonObject
             {
                 ["ename"] = "System.DivideByZeroException", ["evalue"] = "Attempted to divide by zero.", ["output_type"] = "error",
@@ -345,13 +348,6 @@ public sealed partial class HtmlRendererTests : IDisposable
             using var image = SKImage.FromBitmap(bitmap);
             using var data = image.Encode(SKEncodedImageFormat.Png, 100);
             return data.ToArray();
-        }
-
-        /// <summary>What Plotly.NET gives a notebook for a small line chart: a div and a script calling Plotly.newPlot.</summary>
-        static string ChartHtml()
-        {
-            var chart = Plotly.NET.CSharp.Chart.Line<int, double, string>(x: [1, 2, 3, 4], y: [0.054, 0.031, 0.022, 0.017], Name: "train");
-            return Plotly.NET.GenericChart.toChartHTML(chart);
         }
     }
 }

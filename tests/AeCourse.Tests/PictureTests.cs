@@ -6,7 +6,10 @@ using static TorchSharp.torch;
 
 namespace AeCourse.Tests;
 
-/// <summary>The kit's pictures: labelled rows, the manifold grid, interpolations, traversals and the Plotly charts.</summary>
+/// <summary>
+/// The kit's pictures: labelled rows, the manifold grid, interpolations, traversals, and the charts' pages in a real
+/// browser (their PNG and JSON are checked in <see cref="ChartTests"/>).
+/// </summary>
 public sealed class PictureTests
 {
     public PictureTests() => Setup.Initialize(seed: 0, device: "cpu", quiet: true);
@@ -135,17 +138,55 @@ public sealed class PictureTests
         Assert.Equal(["z0", "z1", "z2", "z3"], bars.Bars.Select(b => b.Category));
 
         using var dir = new Support.TempDir();
-        scatter.SaveHtml(dir["scatter.html"]);
-        bars.SaveHtml(dir["bars.html"]);
+        scatter.SaveHtml(dir["scatter.html"], PlotlyJs.Value);
+        bars.SaveHtml(dir["bars.html"], PlotlyJs.Value);
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await Support.Chromium.LaunchAsync(playwright);
         var page = await browser.NewPageAsync();
         await page.GotoAsync(new Uri(dir["scatter.html"]).AbsoluteUri);
         await page.WaitForSelectorAsync("svg.main-svg");
+        Assert.Equal(0, await page.Locator("div.aecourse-chart > img").CountAsync());   // the interactive chart replaced the picture
         Assert.Equal(3, await page.Locator(".scatterlayer .trace").CountAsync());
         Assert.Equal(30, await page.Locator(".scatterlayer path.point").CountAsync());
         await page.GotoAsync(new Uri(dir["bars.html"]).AbsoluteUri);
         await page.WaitForSelectorAsync("svg.main-svg");
         Assert.Equal(4, await page.Locator(".barlayer path").CountAsync());
     }
+
+    [Fact]
+    public async Task Given_a_chart_page_without_plotly_js_When_opened_offline_in_chromium_Then_it_shows_the_chart_picture()
+    {
+        // What GitHub-less, network-less readers get: the page cannot load plotly.js, so the PNG must stay in place.
+        var chart = LineChart.OverEpochs("Loss", "MSE per pixel", ("train", [0.05, 0.03, 0.02]), ("test", [0.06, 0.04, 0.035]));
+        using var dir = new Support.TempDir();
+        chart.SaveHtml(dir["loss.html"]);
+        Assert.DoesNotContain("plotly.js v", File.ReadAllText(dir["loss.html"]));   // nothing of plotly.js is inlined
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await Support.Chromium.LaunchAsync(playwright);
+        await using var context = await browser.NewContextAsync(new() { Offline = true });
+        var page = await context.NewPageAsync();
+        var cdnFailed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        page.RequestFailed += (_, request) => { if (request.Url == Figure.PlotlyCdn) cdnFailed.TrySetResult(request.Failure ?? ""); };
+        await page.GotoAsync(new Uri(dir["loss.html"]).AbsoluteUri, new() { WaitUntil = WaitUntilState.Load });
+        await cdnFailed.Task.WaitAsync(TimeSpan.FromSeconds(20));   // the script tried the network and gave up
+
+        var image = page.Locator("div.aecourse-chart > img");
+        Assert.Equal(1, await image.CountAsync());
+        Assert.Equal("Loss", await image.GetAttributeAsync("alt"));
+        Assert.Equal(720, await image.EvaluateAsync<int>("i => i.complete ? i.naturalWidth : -1"));
+        Assert.Equal(420, await image.EvaluateAsync<int>("i => i.naturalHeight"));
+        Assert.True(await image.IsVisibleAsync(), "the picture is hidden");
+        Assert.Equal(0, await page.Locator("svg.main-svg").CountAsync());
+    }
+
+    /// <summary>plotly.js as Plotly.NET ships it (as HtmlRenderer reads it), for pages that must be interactive offline.</summary>
+    static readonly Lazy<string> PlotlyJs = new(() =>
+    {
+        const string resource = "Plotly.NET.plotly-2.28.0.min.js";
+        using var stream = typeof(Plotly.NET.GenericChart).Assembly.GetManifestResourceStream(resource)
+                           ?? throw new InvalidOperationException($"{resource} is missing from Plotly.NET");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    });
 }

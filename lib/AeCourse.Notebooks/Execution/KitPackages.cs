@@ -8,19 +8,16 @@ namespace AeCourse.Notebooks.Execution;
 /// </summary>
 public static class KitPackages
 {
-    static readonly string[] PlotlyNet = ["Plotly.NET.dll", "FSharp.Core.dll", "DynamicObj.dll", "Giraffe.ViewEngine.dll"];
-
     // Package → the assemblies a notebook compiles against, its dependencies included as NuGet would bring them.
     // Versions come from the build (Directory.Packages.props).
     static readonly Dictionary<string, string[]> Assemblies = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["AeCourse"] = ["AeCourse.dll", "TorchSharp.dll", "SkiaSharp.dll", "Plotly.NET.CSharp.dll", .. PlotlyNet],
+        ["AeCourse"] = ["AeCourse.dll", "TorchSharp.dll", "SkiaSharp.dll"],
         ["TorchSharp"] = ["TorchSharp.dll"],
         ["TorchSharp-cpu"] = ["TorchSharp.dll"],
         ["TorchSharp-cuda-linux"] = ["TorchSharp.dll"],
         ["SkiaSharp"] = ["SkiaSharp.dll"],
-        ["Plotly.NET"] = PlotlyNet,
-        ["Plotly.NET.CSharp"] = ["Plotly.NET.CSharp.dll", .. PlotlyNet],
+        // Not Plotly.NET: in the real kernel, which loads its own FSharp.Core 10.0, Plotly.NET 6 (FSharp.Core 10.1) cannot load.
     };
 
     /// <summary>Version of each package the kit was built with, by name.</summary>

@@ -29,7 +29,7 @@ public enum ProgressStyle
 /// Where a training run stands: epoch and batch, time spent and left, and the last epoch's metrics. This is what the
 /// notebook display shows; it renders as HTML (progress bars and a table) and as one line of text.
 /// </summary>
-[TypeFormatterSource(typeof(TrainingProgressFormatters))]
+[TypeFormatterSource(typeof(TrainingProgressFormatters), PreferredMimeTypes = ["text/html", "text/plain"])]
 public sealed record TrainingProgress(int Epoch, int Epochs, int Batch, int Batches, TimeSpan Elapsed, IReadOnlyDictionary<string, double> LastMetrics)
 {
     /// <summary>Fraction of the run done, in [0, 1].</summary>

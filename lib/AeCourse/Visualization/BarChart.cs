@@ -1,8 +1,5 @@
 using System.Globalization;
-using Plotly.NET;
-using Plotly.NET.CSharp;
 using static TorchSharp.torch;
-using PlotlyChart = Plotly.NET.CSharp.Chart;
 
 namespace AeCourse.Visualization;
 
@@ -12,19 +9,16 @@ public sealed class BarChart : Figure
     /// <summary>The bars, in order.</summary>
     public IReadOnlyList<(string Category, double Value)> Bars { get; }
 
-    BarChart(GenericChart chart, IReadOnlyList<(string, double)> bars) : base(chart) => Bars = bars;
+    BarChart(string title, string yTitle, IReadOnlyList<(string Category, double Value)> bars)
+        : base(title, "", yTitle, width: 720, height: 400,
+            [new ChartTrace("", bars.Select((_, i) => (double)i).ToArray(), bars.Select(b => b.Value).ToArray(), TraceKind.Bars)],
+            categories: bars.Select(b => b.Category).ToArray()) => Bars = bars;
 
     /// <summary>A bar per category.</summary>
     /// <param name="title">Chart title.</param>
     /// <param name="yTitle">What the values are, with their unit.</param>
     /// <param name="bars">(category, value) per bar.</param>
-    public static BarChart Of(string title, string yTitle, IReadOnlyList<(string Category, double Value)> bars)
-    {
-        var chart = WithTitle(PlotlyChart.Column<double, string, string>(values: bars.Select(b => b.Value), Keys: new Optional<IEnumerable<string>>(bars.Select(b => b.Category), true)), title)
-            .WithYAxisStyle<double, double, string>(TitleText: yTitle)
-            .WithSize(720, 400);
-        return new BarChart(chart, bars);
-    }
+    public static BarChart Of(string title, string yTitle, IReadOnlyList<(string Category, double Value)> bars) => new(title, yTitle, bars);
 
     /// <summary>
     /// KL(q(z|x) ‖ p(z)) per latent dimension in nats, averaged over images (e.g. <c>LatentStatistics.KlPerDimension</c>):

@@ -1,7 +1,4 @@
 using System.Globalization;
-using Plotly.NET;
-using Plotly.NET.CSharp;
-using PlotlyChart = Plotly.NET.CSharp.Chart;
 
 namespace AeCourse.Visualization;
 
@@ -11,7 +8,8 @@ public sealed class LineChart : Figure
     /// <summary>The series, by name, as given.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<double>> Series { get; }
 
-    LineChart(GenericChart chart, IReadOnlyDictionary<string, IReadOnlyList<double>> series) : base(chart) => Series = series;
+    LineChart(string title, string yTitle, IReadOnlyList<ChartTrace> traces, IReadOnlyDictionary<string, IReadOnlyList<double>> series)
+        : base(title, "epoch", yTitle, width: 720, height: 420, traces) => Series = series;
 
     /// <summary>A chart of each series against epochs 1, 2, …</summary>
     /// <param name="title">Chart title.</param>
@@ -19,14 +17,11 @@ public sealed class LineChart : Figure
     /// <param name="series">Named series, e.g. ("train", trainLoss), ("test", testLoss).</param>
     public static LineChart OverEpochs(string title, string yTitle, params (string Name, IReadOnlyList<double> Values)[] series)
     {
-        var lines = series.Select(s => PlotlyChart.Line<int, double, string>(
-            x: Enumerable.Range(1, s.Values.Count), y: s.Values, Name: s.Name, ShowMarkers: true));
-        var chart = WithTitle(PlotlyChart.Combine(lines), title)
-            .WithXAxisStyle<int, int, string>(TitleText: "epoch")
-            .WithYAxisStyle<double, double, string>(TitleText: yTitle)
-            .WithSize(720, 420);
-        return new LineChart(chart, series.ToDictionary(s => s.Name, s => s.Values));
+        var traces = series.Select(s => new ChartTrace(s.Name, Epochs(s.Values.Count), s.Values.ToArray(), TraceKind.LinesAndMarkers)).ToList();
+        return new LineChart(title, yTitle, traces, series.ToDictionary(s => s.Name, s => s.Values));
     }
+
+    static double[] Epochs(int count) => Enumerable.Range(1, count).Select(e => (double)e).ToArray();
 
     /// <inheritdoc />
     public override string ToString() =>

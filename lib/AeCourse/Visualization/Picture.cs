@@ -6,7 +6,7 @@ namespace AeCourse.Visualization;
 /// </summary>
 /// <param name="Png">The encoded PNG.</param>
 /// <param name="Caption">Alternative text and title.</param>
-[TypeFormatterSource(typeof(PictureFormatters))]
+[TypeFormatterSource(typeof(PictureFormatters), PreferredMimeTypes = ["image/png", "text/html", "text/plain"])]
 public sealed record Picture(byte[] Png, string Caption = "")
 {
     /// <summary>Writes the PNG (atomically).</summary>

@@ -1,8 +1,5 @@
 using System.Globalization;
 using AeCourse.Metrics;
-using Plotly.NET;
-using Plotly.NET.CSharp;
-using PlotlyChart = Plotly.NET.CSharp.Chart;
 
 namespace AeCourse.Visualization;
 
@@ -19,7 +16,8 @@ public sealed class RateDistortionChart : Figure
     /// <summary>Rate + distortion of the best point: where the dashed line lies, nats per image.</summary>
     public double BestNegativeElbo { get; }
 
-    RateDistortionChart(GenericChart chart, IReadOnlyList<(string, RateDistortion)> points, double best) : base(chart) =>
+    RateDistortionChart(string title, IReadOnlyList<ChartTrace> traces, IReadOnlyList<(string, RateDistortion)> points, double best)
+        : base(title, "rate: KL (nats per image)", "distortion: BCE (nats per image)", width: 720, height: 480, traces) =>
         (Points, BestNegativeElbo) = (points, best);
 
     /// <summary>A chart of the given models, e.g. one per β.</summary>
@@ -30,17 +28,12 @@ public sealed class RateDistortionChart : Figure
         if (points.Count == 0) throw new ArgumentException("give at least one point", nameof(points));
         double best = points.Min(p => p.Point.NegativeElbo);
         double right = points.Max(p => p.Point.Rate) * 1.1 + 1;
-        var models = PlotlyChart.Line<double, double, string>(
-            x: points.Select(p => p.Point.Rate), y: points.Select(p => p.Point.Distortion), ShowMarkers: true, Name: "models",
-            MultiText: points.Select(p => p.Label).ToArray(), TextPosition: StyleParam.TextPosition.TopRight);
-        var elbo = PlotlyChart.Line<double, double, string>(
-            x: [0, right], y: [best, best - right], Name: string.Create(CultureInfo.InvariantCulture, $"rate + distortion = {best:F1}"),
-            LineDash: StyleParam.DrawingStyle.Dash);
-        var chart = WithTitle(PlotlyChart.Combine([models, elbo]), title)
-            .WithXAxisStyle<double, double, string>(TitleText: "rate: KL (nats per image)")
-            .WithYAxisStyle<double, double, string>(TitleText: "distortion: BCE (nats per image)")
-            .WithSize(720, 480);
-        return new RateDistortionChart(chart, points, best);
+        var models = new ChartTrace("models", points.Select(p => p.Point.Rate).ToArray(), points.Select(p => p.Point.Distortion).ToArray(),
+            TraceKind.LinesAndMarkers, Text: points.Select(p => p.Label).ToArray());
+        // rate + distortion = best: from (0, best) down at 45° to the right edge.
+        var elbo = new ChartTrace(string.Create(CultureInfo.InvariantCulture, $"rate + distortion = {best:F1}"), [0, right], [best, best - right],
+            TraceKind.Lines, Dashed: true);
+        return new RateDistortionChart(title, [models, elbo], points, best);
     }
 
     /// <inheritdoc />

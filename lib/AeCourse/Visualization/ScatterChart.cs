@@ -1,7 +1,4 @@
-using Plotly.NET;
-using Plotly.NET.CSharp;
 using static TorchSharp.torch;
-using PlotlyChart = Plotly.NET.CSharp.Chart;
 
 namespace AeCourse.Visualization;
 
@@ -11,7 +8,8 @@ public sealed class ScatterChart : Figure
     /// <summary>Points per class name, in class order.</summary>
     public IReadOnlyDictionary<string, int> CountsByClass { get; }
 
-    ScatterChart(GenericChart chart, IReadOnlyDictionary<string, int> counts) : base(chart) => CountsByClass = counts;
+    ScatterChart(string title, string xTitle, string yTitle, IReadOnlyList<ChartTrace> traces, IReadOnlyDictionary<string, int> counts)
+        : base(title, xTitle, yTitle, width: 720, height: 560, traces) => CountsByClass = counts;
 
     /// <summary>One trace per class, so the legend toggles classes.</summary>
     /// <param name="points">[N, 2] coordinates.</param>
@@ -30,21 +28,16 @@ public sealed class ScatterChart : Figure
         var y = labels.to(ScalarType.Int64).cpu().data<long>().ToArray();
         if (y.FirstOrDefault(l => l < 0 || l >= classNames.Count, -1) is var bad && bad >= 0)
             throw new ArgumentOutOfRangeException(nameof(labels), bad, $"label {bad} has no name among the {classNames.Count} classes");
-        var traces = new List<GenericChart>();
+        var traces = new List<ChartTrace>();
         var counts = new Dictionary<string, int>();
         for (int c = 0; c < classNames.Count; c++)
         {
             var members = Enumerable.Range(0, y.Length).Where(i => y[i] == c).ToArray();
             counts[classNames[c]] = members.Length;
-            if (members.Length == 0) continue;
-            traces.Add(PlotlyChart.Point<double, double, string>(
-                x: members.Select(i => xy[2 * i]), y: members.Select(i => xy[2 * i + 1]), Name: classNames[c]));
+            if (members.Length == 0) continue;   // no legend entry for a class without points
+            traces.Add(new ChartTrace(classNames[c], members.Select(i => xy[2 * i]).ToArray(), members.Select(i => xy[2 * i + 1]).ToArray(), TraceKind.Markers));
         }
-        var chart = WithTitle(PlotlyChart.Combine(traces), title)
-            .WithXAxisStyle<double, double, string>(TitleText: xTitle)
-            .WithYAxisStyle<double, double, string>(TitleText: yTitle)
-            .WithSize(720, 560);
-        return new ScatterChart(chart, counts);
+        return new ScatterChart(title, xTitle, yTitle, traces, counts);
     }
 
     /// <inheritdoc />

@@ -13,6 +13,13 @@ public sealed class TypeFormatterSourceAttribute(Type formatterSourceType) : Att
 {
     /// <summary>The class that makes the formatters.</summary>
     public Type FormatterSourceType { get; } = formatterSourceType;
+
+    /// <summary>
+    /// The MIME types a front end puts in the value's output. Polyglot Notebooks reads this property by its name and
+    /// produces exactly these types (without it, text/html alone), so a picture that should also reach viewers without
+    /// HTML (GitHub, nbconvert to PDF) must list image/png here. The kit's engine honours it in the same way.
+    /// </summary>
+    public string[]? PreferredMimeTypes { get; init; }
 }
 
 /// <summary>A formatter in the shape notebook front ends call: one MIME type, and a method that writes the value.</summary>
