@@ -47,7 +47,13 @@ public sealed partial record CellSource(string Code, IReadOnlyList<(string Name,
             }
             else if (trimmed.StartsWith("#i ", StringComparison.Ordinal) || trimmed == "#i")
             {
-                // Package sources: the engine answers #r "nuget:" from the kit's own packages, so none is needed.
+                // Package sources: the engine answers #r "nuget:" from the kit's own packages, so none is needed; but a
+                // source the real kernel cannot use is refused here too, or a notebook would pass here and fail there.
+                if (PackageSource().Match(trimmed) is { Success: true } include && !IsAbsoluteSource(include.Groups["source"].Value))
+                    throw new NotebookCellException(cellNumber, "directive",
+                        $"cell {cellNumber}: #i \"nuget: {include.Groups["source"].Value}\" is a relative package source, which Polyglot Notebooks rejects " +
+                        "(\"Invalid URI: The format of the URI could not be determined\"); name the folder in a nuget.config beside the notebook, " +
+                        "where NuGet resolves relative paths from the file's folder");
                 code.Append('\n');
             }
             else
@@ -57,6 +63,12 @@ public sealed partial record CellSource(string Code, IReadOnlyList<(string Name,
         }
         return new CellSource(code.ToString(0, Math.Max(0, code.Length - 1)), packages, timed);
     }
+
+    /// <summary>What the kernel's NuGet resolver accepts as a source: an absolute URI (https:, file:) or a rooted path.</summary>
+    static bool IsAbsoluteSource(string source) => Uri.TryCreate(source, UriKind.Absolute, out _) || Path.IsPathRooted(source);
+
+    [GeneratedRegex("""^#i\s+"nuget:\s*(?<source>[^"]*?)\s*"\s*$""")]
+    private static partial Regex PackageSource();
 
     [GeneratedRegex("""^#r\s+"nuget:\s*(?<name>[^,"\s]+)\s*(,\s*(?<version>[^"\s]+)\s*)?"\s*$""")]
     private static partial Regex NuGetReference();

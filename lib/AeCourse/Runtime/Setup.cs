@@ -68,6 +68,7 @@ public static class Setup
     {
         lock (Gate)
         {
+            if (Info is null) CheckHost();
             var native = NativeLoader.EnsureLoaded();
             bool cudaAvailable = cuda.is_available();
             var chosen = device?.Trim().ToLowerInvariant() switch
@@ -96,6 +97,13 @@ public static class Setup
             if (!quiet) Console.WriteLine(Info);
             return Info;
         }
+    }
+
+    /// <summary>In a notebook kernel: warns of an older kernel than the tested one and refuses a stale kit package.</summary>
+    static void CheckHost()
+    {
+        if (NotebookHost.KernelWarning(NotebookHost.KernelVersion()) is { } warning) Console.Error.WriteLine(warning);
+        NotebookHost.EnsureFreshPackage(Environment.CurrentDirectory);
     }
 
     static string CudaDeviceName()
