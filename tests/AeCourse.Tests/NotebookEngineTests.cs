@@ -29,7 +29,7 @@ public sealed class NotebookEngineTests : IDisposable
         Assert.True(result.ExitCode == 0, result.Stderr);
         var cells = CodeCells(executed);
 
-        // #i accepted, #r "nuget:" answered from the kit's packages; the trailing expression is the cell's result.
+        // #i with an absolute source accepted, #r "nuget:" answered from the kit's packages; the trailing expression is the cell's result.
         var seed = Outputs(cells[0]).Single(o => o["output_type"]!.GetValue<string>() == "execute_result");
         Assert.Equal("1", seed["data"]!["text/plain"]!.GetValue<string>());
         Assert.Equal(1, seed["execution_count"]!.GetValue<int>());
@@ -177,6 +177,39 @@ public sealed class NotebookEngineTests : IDisposable
         Assert.Contains("unknown magic command '#!magic-that-does-not-exist'", messages[3]);
         Assert.Contains("package 'Newtonsoft.Json' is not one the kit provides", messages[4]);
         Assert.Contains("package 'TorchSharp-cpu' version 0.106.0 was asked for; the kit provides 0.107.0", messages[5]);
+        // The real kernel cannot use a relative package source ("Invalid URI"), so the engine refuses it too.
+        Assert.Contains("cell 7: #i \"nuget: ../artifacts/packages\" is a relative package source, which Polyglot Notebooks rejects", messages[6]);
+    }
+
+    [Fact]
+    public void Given_a_notebook_that_trains_When_run_Then_the_console_names_each_cell_of_how_many_mirrors_the_progress_and_ends_with_the_headlines()
+    {
+        var (result, _) = RunValid("progress.ipynb");
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        // Redirected (as here and in CI): a line per code cell, with its first line of code; the trainer's last progress.
+        Assert.Contains("progress.ipynb: [1/3] cell 2: using AeCourse.Models;", result.Stderr);
+        Assert.Contains("progress.ipynb: [2/3] cell 3: var x = torch.rand(512, 1, 28, 28);", result.Stderr);
+        Assert.Matches(@"progress\.ipynb: \[2/3\] cell 3 · \[#{24}\] epoch 3/3 train_loss \d", result.Stderr);
+        Assert.Contains("progress.ipynb: [3/3] cell 4:", result.Stderr);
+        // The summary: outcome, cells and time, then what the cells tagged headline printed.
+        Assert.Matches(@"^progress\.ipynb: ran \(3 code cells\) in \d+\.\d s; wrote .*\n  epochs trained: 3\n$", result.Stdout);
+    }
+
+    [Fact]
+    public void Given_quiet_When_a_notebook_runs_Then_only_the_summary_is_printed()
+    {
+        var (result, _) = RunValid("progress.ipynb", "--quiet");
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal("", result.Stderr);
+        Assert.EndsWith("\n  epochs trained: 3\n", result.Stdout);
+    }
+
+    [Fact]
+    public void Given_a_failing_cell_When_run_Then_the_summary_names_the_failure()
+    {
+        var (result, _) = _corpus.Run("runtime-error.ipynb");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Matches(@"runtime-error\.ipynb: failed \(\d+ code cells\) in .*\n  cell \d+: System\.", result.Stdout);
     }
 
     [Fact]

@@ -20,8 +20,9 @@ static class RunCommand
         var allowErrors = new Option<bool>("--allow-errors") { Description = "Go on after a failing cell, as the kernel does" };
         var timeout = new Option<double?>("--timeout") { Description = "Seconds the whole notebook may run" };
         var cellTimeout = new Option<double?>("--cell-timeout") { Description = "Seconds one cell may run" };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the summary (for CI logs): no cell-by-cell progress" };
         var command = new Command("run", "Execute a notebook headless and write it with its outputs")
-            { notebook, output, parameters, quick, allowErrors, timeout, cellTimeout };
+            { notebook, output, parameters, quick, allowErrors, timeout, cellTimeout, quiet };
         command.SetAction(async (result, _) =>
         {
             var path = result.GetValue(notebook)!.FullName;
@@ -32,22 +33,31 @@ static class RunCommand
             if (CommonOptions.NotebookParameters(result, parameters, quick) is not { } values) return 2;
             CommonOptions.ExportData(result);
 
+            var name = Path.GetFileName(path);
+            var progress = ConsoleProgress.ForStandardError(name, result.GetValue(quiet));
             var options = new RunOptions
             {
                 AllowErrors = result.GetValue(allowErrors),
                 NotebookTimeout = Seconds(result.GetValue(timeout)),
                 CellTimeout = Seconds(result.GetValue(cellTimeout)),
                 Parameters = values,
-                Log = line => Console.Error.WriteLine($"{Path.GetFileName(path)}: {line}"),
+                Events = progress.On,
             };
             var run = await NotebookRunner.RunAsync(source, options);
+            progress.Done();
             var target = result.GetValue(output)?.FullName ?? path;
             if (run.Failures is [{ Kind: "parameters" } bad]) { Console.Error.WriteLine(bad.Message); return 2; }
             run.Notebook.Write(target);
 
-            foreach (var failure in run.Failures) Console.Error.WriteLine(failure.Message);
+            if (result.GetValue(quiet))
+                foreach (var failure in run.Failures) Console.Error.WriteLine(failure.Message);
+            int cells = run.Notebook.Cells.Count(c => c.IsCode);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{Path.GetFileName(path)}: {(run.Succeeded ? "ran" : run.TimedOut ? "timed out" : "failed")} in {run.Elapsed.TotalSeconds:0.0} s; wrote {target}"));
+                $"{name}: {(run.Succeeded ? "ran" : run.TimedOut ? "timed out" : "failed")} ({cells} code cells) in {run.Elapsed.TotalSeconds:0.0} s; wrote {target}"));
+            if (run.Succeeded)
+                foreach (var line in ConsoleProgress.Headlines(run.Notebook)) Console.WriteLine($"  {line}");
+            else
+                Console.WriteLine($"  {run.Failures[0].Message.Split('\n')[0]}");
             if (run.TimedOut)
             {
                 // The cell that ran over cannot be stopped inside the process: end it, now that the notebook is saved.

@@ -11,11 +11,18 @@ public sealed class CellOutputs
 {
     readonly JsonArray _outputs;
     readonly Lock _gate = new();
+    readonly Action<object?> _displayed;
 
     /// <summary>The cell being run, for <c>x.Display()</c>; null between cells.</summary>
     public static CellOutputs? Running { get; internal set; }
 
-    internal CellOutputs(JsonArray outputs) => _outputs = outputs;
+    /// <param name="outputs">The cell's outputs array, filled in place.</param>
+    /// <param name="displayed">Told of every value displayed or updated (a console front end mirrors progress).</param>
+    internal CellOutputs(JsonArray outputs, Action<object?>? displayed = null)
+    {
+        _outputs = outputs;
+        _displayed = displayed ?? (_ => { });
+    }
 
     /// <summary>Appends text to the stdout or stderr stream output, merging with the previous one of the same stream.</summary>
     public void Write(string stream, string text)
@@ -39,7 +46,8 @@ public sealed class CellOutputs
     {
         var output = new JsonObject { ["data"] = MimeBundle.Of(value), ["metadata"] = new JsonObject(), ["output_type"] = "display_data" };
         lock (_gate) _outputs.Add(output);
-        return new DisplayedValue(output, _gate);
+        _displayed(value);
+        return new DisplayedValue(output, _gate, _displayed);
     }
 
     /// <summary>Adds the execute_result of a cell's trailing expression.</summary>

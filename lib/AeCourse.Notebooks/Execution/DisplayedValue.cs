@@ -7,11 +7,13 @@ public sealed class DisplayedValue
 {
     readonly JsonObject _output;
     readonly Lock _gate;
+    readonly Action<object?> _displayed;
 
-    internal DisplayedValue(JsonObject output, Lock gate)
+    internal DisplayedValue(JsonObject output, Lock gate, Action<object?> displayed)
     {
         _output = output;
         _gate = gate;
+        _displayed = displayed;
     }
 
     /// <summary>Shows <paramref name="value"/> instead of what was displayed; the notebook keeps the last state.</summary>
@@ -19,5 +21,6 @@ public sealed class DisplayedValue
     {
         var data = MimeBundle.Of(value);
         lock (_gate) _output["data"] = data;
+        _displayed(value);
     }
 }

@@ -23,7 +23,29 @@ public sealed record RunOptions
 
     /// <summary>Receives a line per cell as it runs (the CLI's progress).</summary>
     public Action<string> Log { get; init; } = _ => { };
+
+    /// <summary>Receives each cell's start and end and every value it displays or updates, as it happens (a console front end).</summary>
+    public Action<RunEvent> Events { get; init; } = _ => { };
 }
+
+/// <summary>Something a run reports as it goes.</summary>
+public abstract record RunEvent;
+
+/// <summary>A code cell starts.</summary>
+/// <param name="CellNumber">1-based position in the notebook.</param>
+/// <param name="CodeCell">1-based position among the code cells.</param>
+/// <param name="CodeCells">How many code cells the notebook has.</param>
+/// <param name="FirstLine">The cell's first line that is not blank, a comment or a directive, for a status line.</param>
+public sealed record CellStarted(int CellNumber, int CodeCell, int CodeCells, string FirstLine) : RunEvent;
+
+/// <summary>A cell displayed a value, or updated one it displayed (the trainer's progress, for one).</summary>
+public sealed record CellDisplayed(int CellNumber, object? Value) : RunEvent;
+
+/// <summary>A code cell ended.</summary>
+/// <param name="CellNumber">1-based position in the notebook.</param>
+/// <param name="Elapsed">Its wall time.</param>
+/// <param name="Failure">Why it failed, or null.</param>
+public sealed record CellFinished(int CellNumber, TimeSpan Elapsed, CellFailure? Failure) : RunEvent;
 
 /// <summary>A cell that failed.</summary>
 /// <param name="CellNumber">1-based position in the notebook.</param>
@@ -74,18 +96,23 @@ public static class NotebookRunner
         bool timedOut = false;
         try
         {
+            int codeCells = executed.Cells.Count(c => c.IsCode);
             for (int i = 0; i < executed.Cells.Count; i++)
             {
                 var cell = executed.Cells[i];
                 if (!cell.IsCode) continue;
                 cell.Outputs.Clear();
                 cell.ExecutionCount = ++executionCount;
-                var outputs = new CellOutputs(cell.Outputs);
-                options.Log($"cell {i + 1}");
+                int number = i + 1;
+                var outputs = new CellOutputs(cell.Outputs, value => options.Events(new CellDisplayed(number, value)));
+                options.Log($"cell {number}");
+                options.Events(new CellStarted(number, executionCount, codeCells, FirstLine(cell.Source)));
 
+                var cellClock = Stopwatch.StartNew();
                 var remaining = options.NotebookTimeout - clock.Elapsed;
                 var limit = Min(options.CellTimeout, remaining);
-                var failure = await RunCellAsync(kernel, executed, cell, i + 1, executionCount, outputs, limit, stdout, stderr);
+                var failure = await RunCellAsync(kernel, executed, cell, number, executionCount, outputs, limit, stdout, stderr);
+                options.Events(new CellFinished(number, cellClock.Elapsed, failure));
                 if (failure is null) continue;
                 failures.Add(failure);
                 // Runtime errors wrote their own output, with the stack; the others are reported here.
@@ -169,6 +196,9 @@ public static class NotebookRunner
         "timeout" => "CellTimeout",
         _ => "CellError",
     };
+
+    static string FirstLine(string source) =>
+        source.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0 && !l.StartsWith("//", StringComparison.Ordinal) && !l.StartsWith('#')) ?? "";
 
     static TimeSpan? Min(TimeSpan? a, TimeSpan? b) => a is null ? b : b is null ? a : a < b ? a : b;
 }
