@@ -93,7 +93,8 @@ public sealed partial class NotebookHostTests : IDisposable
         // The kit as a NuGet package in a local feed; the script is an F# Interactive script because `dotnet fsi`
         // resolves #r "nuget: ..." with the same dependency manager as Polyglot Notebooks, and ships with the SDK.
         var feed = _dir["feed"];
-        var version = "0.0.0-test." + Guid.NewGuid().ToString("N")[..8];
+        // A letter first: SemVer forbids a numeric pre-release part with a leading zero, which eight hex digits can be.
+        var version = "0.0.0-test.g" + Guid.NewGuid().ToString("N")[..8];
         var (packExit, packOutput) = Run("dotnet", ["pack", Path.Combine(TestPaths.Repo, "lib", "AeCourse", "AeCourse.csproj"),
             "--no-build", "-c", Configuration, "-o", feed, $"-p:Version={version}"], TestPaths.Repo);
         Assert.True(packExit == 0, packOutput);

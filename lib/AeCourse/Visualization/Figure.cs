@@ -18,6 +18,8 @@ public abstract partial class Figure
     /// <summary>Where the HTML output loads plotly.js from when the page has none (the version Plotly.NET 6 ships).</summary>
     public const string PlotlyCdn = "https://cdn.plot.ly/plotly-2.28.0.min.js";
 
+    static readonly System.Text.Json.JsonSerializerOptions ReadableJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     readonly Lazy<byte[]> _png;
 
     /// <param name="title">Chart title.</param>
@@ -87,7 +89,8 @@ public abstract partial class Figure
     /// </summary>
     public string ToHtml()
     {
-        var json = ToPlotlyJson().ToJsonString();
+        // Letters such as β stay as they are (the default encoder writes \u03B2); "</" is escaped below.
+        var json = ToPlotlyJson().ToJsonString(ReadableJson);
         // From the content, so that the same chart gets the same id and a notebook written twice is byte-identical.
         var id = "aecourse-chart-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json)).AsSpan(0, 6));
         var alt = WebUtility.HtmlEncode(Title);
