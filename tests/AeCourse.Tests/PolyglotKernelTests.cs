@@ -155,6 +155,27 @@ public sealed partial class PolyglotKernelTests(KernelInstall install, ITestOutp
         Assert.Contains("Remove the cached copy and restart the kernel: rm -rf", run.Failure);
     }
 
+    /// <summary>
+    /// A notebook folder whose nuget.config names a package folder that is missing, on a machine whose NuGet cache holds
+    /// the kit already: NuGet takes the cached copy without a word, so the first cell warns that it cannot be checked
+    /// and says what to run. (With an empty cache the kernel itself fails: NU1301, naming the folder.)
+    /// </summary>
+    [Fact]
+    public void Given_a_missing_package_folder_and_a_cached_kit_When_the_first_cell_runs_Then_it_warns_saying_what_to_run()
+    {
+        var firstCell = Notebook.Read(Path.Combine(TestPaths.Repo, "source", "00-getting-started.ipynb")).Cells.First(c => c.IsCode).Source;
+        using (var kernel = PolyglotKernel.Start(install, Path.Combine(TestPaths.Repo, "source")))
+            Assert.True(kernel.Submit(firstCell, CellLimit).Succeeded);   // the cache now holds the kit
+        using var lab = new TempDir();
+        Directory.CreateDirectory(lab["notebooks"]);
+        File.Copy(Path.Combine(TestPaths.Repo, "notebooks", "nuget.config"), lab["notebooks/nuget.config"]);
+        using var kernelThere = PolyglotKernel.Start(install, lab["notebooks"]);
+        var run = kernelThere.Submit(firstCell, CellLimit);
+        Assert.True(run.Succeeded, run.Failure);
+        Assert.Contains($"No AeCourse 0.1.0 package in {lab["artifacts/packages"]}", run.Stderr);
+        Assert.Contains("run: dotnet pack lib/AeCourse -o artifacts/packages", run.Stderr);
+    }
+
     // Runs a notebook with the kernel its metadata names (.net-csharp), in the given folder, and writes the result.
     const string NbclientScript = """
         import sys, nbformat

@@ -32,16 +32,19 @@ public static class NotebookHost
 
     /// <summary>
     /// Throws when the kit assembly this process runs is not the one in the package folder a nuget.config of
-    /// <paramref name="folder"/> (the notebook's folder) names, as with a stale package in the NuGet cache.
-    /// Does nothing outside a NuGet cache (a built program, the kit's own engine) or when no such package is found.
+    /// <paramref name="folder"/> (the notebook's folder) names, as with a stale package in the NuGet cache; returns a
+    /// warning when those folders hold no kit package at all (the cached copy cannot be checked). Does nothing outside
+    /// a NuGet cache (a built program, the kit's own engine) or where no nuget.config names a local folder.
     /// </summary>
+    /// <returns>A warning for the notebook's output, or null.</returns>
     /// <exception cref="InvalidOperationException">The loaded kit differs from the package; the message says what to run.</exception>
-    public static void EnsureFreshPackage(string folder)
+    public static string? EnsureFreshPackage(string folder)
     {
         var kit = typeof(NotebookHost).Assembly;
         var version = kit.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0];
-        if (version is null || string.IsNullOrEmpty(kit.Location) || CachedPackageFolder(kit.Location, version) is not { } cached) return;
-        foreach (var source in LocalSources(folder))
+        if (version is null || string.IsNullOrEmpty(kit.Location) || CachedPackageFolder(kit.Location, version) is not { } cached) return null;
+        var sources = LocalSources(folder).ToList();
+        foreach (var source in sources)
         {
             var package = Path.Combine(source, $"AeCourse.{version}.nupkg");
             if (!File.Exists(package)) continue;
@@ -50,8 +53,11 @@ public static class NotebookHost
                     $"This kernel runs AeCourse {version} from the NuGet cache ({cached}), which is not the package in {package} " +
                     $"(made {File.GetLastWriteTime(package):yyyy-MM-dd HH:mm}): NuGet keeps the first package of a version it sees. " +
                     $"Remove the cached copy and restart the kernel: rm -rf \"{cached}\"");
-            return;
+            return null;
         }
+        return sources.Count == 0 ? null :
+            $"No AeCourse {version} package in {string.Join(", ", sources)}, so this kernel runs the copy NuGet cached earlier ({cached}), " +
+            "which may be older than the kit in this repository. From the repository's root run: dotnet pack lib/AeCourse -o artifacts/packages";
     }
 
     /// <summary>…/aecourse/0.1.0/lib/net10.0/AeCourse.dll in a NuGet cache → …/aecourse/0.1.0; else null.</summary>

@@ -99,11 +99,11 @@ public static class Setup
         }
     }
 
-    /// <summary>In a notebook kernel: warns of an older kernel than the tested one and refuses a stale kit package.</summary>
+    /// <summary>In a notebook kernel: warns of an older kernel than the tested one and of a kit package it cannot check, and refuses a stale one.</summary>
     static void CheckHost()
     {
         if (NotebookHost.KernelWarning(NotebookHost.KernelVersion()) is { } warning) Console.Error.WriteLine(warning);
-        NotebookHost.EnsureFreshPackage(Environment.CurrentDirectory);
+        if (NotebookHost.EnsureFreshPackage(Environment.CurrentDirectory) is { } unverified) Console.Error.WriteLine(unverified);
     }
 
     static string CudaDeviceName()
