@@ -89,8 +89,8 @@ public sealed partial class PolyglotKernelTests(KernelInstall install, ITestOutp
     /// <summary>
     /// One lecture as Jupyter itself runs it: .NET Interactive's Jupyter kernel, installed with
     /// <c>dotnet-interactive jupyter install --path DIR/kernels</c> and found through JUPYTER_PATH=DIR, driven by Debian's nbclient
-    /// (the executor under nbconvert and papermill); the executed notebook passes nbformat's validator and keeps its
-    /// pictures as image/png.
+    /// (the executor under nbconvert and papermill); the executed notebook passes nbformat's validator, keeps its
+    /// pictures as image/png, and a training's progress, updated in place, is saved as one output in its final state.
     /// </summary>
     [Fact]
     public void Given_lecture_00_When_nbclient_runs_it_on_the_kernels_Jupyter_kernel_Then_every_cell_runs_and_pictures_keep_image_png()
@@ -99,6 +99,14 @@ public sealed partial class PolyglotKernelTests(KernelInstall install, ITestOutp
         install.Tool(dir.Path, "jupyter", "install", "--path", Directory.CreateDirectory(dir["jupyter/kernels"]).FullName);
         var notebook = Notebook.Read(Path.Combine(TestPaths.Repo, "source", "00-getting-started.ipynb"));
         Parameters.Inject(notebook, new Dictionary<string, string> { ["quick"] = "true" });
+        // And a short training after the lecture, whose progress must end as one output holding its final state.
+        notebook.Cells.Add(NotebookCell.Code("""
+            var x = torch.rand(256, 1, 28, 28);
+            var ae = new AeCourse.Models.DenseAutoencoder(784, [16], 4);
+            new AeCourse.Training.Trainer(ae, torch.optim.Adam(ae.parameters(), lr: 1e-3),
+                (b, _) => AeCourse.Losses.Reconstruction.BcePerPixel(ae.forward(b.flatten(1)), b.flatten(1)))
+                .Fit(x, null, new AeCourse.Training.TrainerOptions { Epochs = 2, Seed = 0 });
+            """, []));
         notebook.Write(dir["in.ipynb"]);
         var start = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { "-c", NbclientScript, dir["in.ipynb"], Path.Combine(TestPaths.Repo, "source"), dir["out.ipynb"] }) start.ArgumentList.Add(a);
@@ -117,7 +125,16 @@ public sealed partial class PolyglotKernelTests(KernelInstall install, ITestOutp
         Assert.DoesNotContain(outputs, o => o["output_type"]!.GetValue<string>() == "error");
         Assert.Contains(outputs, o => o["data"]?["image/png"] is not null && o["data"]?["text/html"] is not null && o["data"]?["text/plain"] is not null);
         Assert.Contains(outputs, o => o["output_type"]!.GetValue<string>() == "stream" && string.Concat(o["text"]!.AsArray().Select(t => t!.GetValue<string>())).Contains("AeCourse 0.1.0"));
+        // The kernel sent update_display_data for the progress; nbclient applied it to the one output it names.
+        var training = NotebookCorpus.Outputs(NotebookCorpus.CodeCells(executed)[^1]).Where(o => o["data"]?["text/html"] is not null).ToList();
+        var progress = Assert.Single(training);
+        Assert.StartsWith("<div class=\"aecourse-progress\">", Text(progress["data"]!["text/html"]!));
+        Assert.Contains("epoch 2/2", Text(progress["data"]!["text/plain"]!));
     }
+
+    /// <summary>A MIME value as nbformat stores it: a string, or a list of lines.</summary>
+    static string Text(System.Text.Json.Nodes.JsonNode value) =>
+        value is System.Text.Json.Nodes.JsonArray lines ? string.Concat(lines.Select(l => l!.GetValue<string>())) : value.GetValue<string>();
 
     /// <summary>
     /// NuGet keeps the first package of a version it sees, so after the kit changes, the kernel can go on loading an
