@@ -21,9 +21,6 @@ public sealed record RunOptions
     /// <summary>Values for the parameters cell (papermill's -p name=value).</summary>
     public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>Receives a line per cell as it runs (the CLI's progress).</summary>
-    public Action<string> Log { get; init; } = _ => { };
-
     /// <summary>Receives each cell's start and end and every value it displays or updates, as it happens (a console front end).</summary>
     public Action<RunEvent> Events { get; init; } = _ => { };
 }
@@ -43,9 +40,8 @@ public sealed record CellDisplayed(int CellNumber, object? Value) : RunEvent;
 
 /// <summary>A code cell ended.</summary>
 /// <param name="CellNumber">1-based position in the notebook.</param>
-/// <param name="Elapsed">Its wall time.</param>
 /// <param name="Failure">Why it failed, or null.</param>
-public sealed record CellFinished(int CellNumber, TimeSpan Elapsed, CellFailure? Failure) : RunEvent;
+public sealed record CellFinished(int CellNumber, CellFailure? Failure) : RunEvent;
 
 /// <summary>A cell that failed.</summary>
 /// <param name="CellNumber">1-based position in the notebook.</param>
@@ -105,14 +101,12 @@ public static class NotebookRunner
                 cell.ExecutionCount = ++executionCount;
                 int number = i + 1;
                 var outputs = new CellOutputs(cell.Outputs, value => options.Events(new CellDisplayed(number, value)));
-                options.Log($"cell {number}");
                 options.Events(new CellStarted(number, executionCount, codeCells, FirstLine(cell.Source)));
 
-                var cellClock = Stopwatch.StartNew();
                 var remaining = options.NotebookTimeout - clock.Elapsed;
                 var limit = Min(options.CellTimeout, remaining);
                 var failure = await RunCellAsync(kernel, executed, cell, number, executionCount, outputs, limit, stdout, stderr);
-                options.Events(new CellFinished(number, cellClock.Elapsed, failure));
+                options.Events(new CellFinished(number, failure));
                 if (failure is null) continue;
                 failures.Add(failure);
                 // Runtime errors wrote their own output, with the stack; the others are reported here.
