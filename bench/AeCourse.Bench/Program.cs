@@ -29,7 +29,7 @@ async Task Engine()
     for (int i = 0; i < 60; i++) notebook.Cells.Add(AeCourse.Notebooks.Format.NotebookCell.Code($"var v{i} = {i} + 1;\nv{i}"));
     var starts = new List<double>();
     var clock = Stopwatch.StartNew();
-    var run = await AeCourse.Notebooks.Execution.NotebookRunner.RunAsync(notebook, new() { Events = e => { if (e is AeCourse.Notebooks.Execution.CellStarted) starts.Add(clock.Elapsed.TotalSeconds); } });
+    var run = await AeCourse.Notebooks.Execution.NotebookRunner.RunAsync(notebook, new() { Packages = AeCourse.Cli.Hosting.KitPackages.Instance, Events = e => { if (e is AeCourse.Notebooks.Execution.CellStarted) starts.Add(clock.Elapsed.TotalSeconds); } });
     starts.Add(run.Elapsed.TotalSeconds);
     if (!run.Succeeded) throw new InvalidOperationException(string.Join("\n", run.Failures));
     var cellTimes = starts.Zip(starts.Skip(1), (a, b) => (b - a) * 1000).ToList();

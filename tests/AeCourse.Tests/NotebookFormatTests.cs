@@ -1,3 +1,4 @@
+using AeCourse.Cli.Hosting;
 using AeCourse.Notebooks.Execution;
 using AeCourse.Notebooks.Format;
 using AeCourse.Tests.Support;
@@ -86,8 +87,8 @@ public sealed class NotebookFormatTests : IDisposable
     public async Task Given_an_executed_notebook_When_run_again_with_other_parameters_Then_the_injected_cell_is_replaced_not_added()
     {
         var notebook = Notebook.Read(Path.Combine(TestPaths.Repo, "tests", "notebooks", "parameters.ipynb"));
-        var first = await NotebookRunner.RunAsync(notebook, new RunOptions { Parameters = new Dictionary<string, string> { ["epochs"] = "3" } });
-        var second = await NotebookRunner.RunAsync(first.Notebook, new RunOptions { Parameters = new Dictionary<string, string> { ["epochs"] = "4" } });
+        var first = await NotebookRunner.RunAsync(notebook, new RunOptions { Packages = KitPackages.Instance, Parameters = new Dictionary<string, string> { ["epochs"] = "3" } });
+        var second = await NotebookRunner.RunAsync(first.Notebook, new RunOptions { Packages = KitPackages.Instance, Parameters = new Dictionary<string, string> { ["epochs"] = "4" } });
 
         Assert.True(second.Succeeded, string.Join("\n", second.Failures));
         Assert.Equal(notebook.Cells.Count + 1, second.Notebook.Cells.Count);

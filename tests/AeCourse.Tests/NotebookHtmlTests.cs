@@ -20,10 +20,10 @@ public sealed class NotebookHtmlTests : IDisposable
     /// <summary>The corpus's outputs notebook, executed (picture, chart, streams, display) plus an error cell, rendered.</summary>
     async Task<string> RenderedOutputsPage()
     {
-        var run = await NotebookRunner.RunAsync(Notebook.Read(_corpus["outputs.ipynb"]));
+        var run = await NotebookRunner.RunAsync(Notebook.Read(_corpus["outputs.ipynb"]), new RunOptions { Packages = AeCourse.Cli.Hosting.KitPackages.Instance });
         Assert.True(run.Succeeded, string.Join("\n", run.Failures));
         var withError = Notebook.Read(_corpus["runtime-error.ipynb"]);
-        var failed = await NotebookRunner.RunAsync(withError);
+        var failed = await NotebookRunner.RunAsync(withError, new RunOptions { Packages = AeCourse.Cli.Hosting.KitPackages.Instance });
         run.Notebook.Cells.Add(new NotebookCell((System.Text.Json.Nodes.JsonObject)failed.Notebook.Cells[1].Node.DeepClone()));
         var html = _corpus["outputs.html"];
         HtmlRenderer.Write(run.Notebook, html);

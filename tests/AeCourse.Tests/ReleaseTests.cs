@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using AeCourse.Cli.Hosting;
 using AeCourse.Notebooks.Execution;
 using AeCourse.Notebooks.Format;
 using AeCourse.Notebooks.Grading;
@@ -13,6 +14,8 @@ namespace AeCourse.Tests;
 /// </summary>
 public sealed class ReleaseTests : IDisposable
 {
+    static readonly RunOptions Kit = new() { Packages = KitPackages.Instance };
+
     readonly TempDir _dir = new();
 
     public void Dispose() => _dir.Dispose();
@@ -173,7 +176,7 @@ public sealed class ReleaseTests : IDisposable
     public async Task Given_an_answer_inside_a_method_When_released_and_run_Then_the_stub_compiles_and_its_check_fails_with_the_hint()
     {
         var source = TwiceSource();
-        var ran = await NotebookRunner.RunAsync(source);
+        var ran = await NotebookRunner.RunAsync(source, Kit);
         Assert.True(ran.Succeeded, string.Join("\n", ran.Failures));
         Assert.Equal("42\n", Stream(ran.Notebook.Cells[2].Node, "stdout"));
 
@@ -183,7 +186,7 @@ public sealed class ReleaseTests : IDisposable
                      student.Cells[1].Source);
         Assert.Equal("Console.WriteLine(Twice(21));", student.Cells[2].Source);
 
-        var run = await NotebookRunner.RunAsync(student, new RunOptions { AllowErrors = true });
+        var run = await NotebookRunner.RunAsync(student, Kit with { AllowErrors = true });
         Assert.Null(ErrorOutput(run.Notebook.Cells[1]));                 // the stub compiled and defined Twice
         var failure = Assert.Single(run.Failures);
         Assert.Equal((3, "runtime"), (failure.CellNumber, failure.Kind));
@@ -198,13 +201,13 @@ public sealed class ReleaseTests : IDisposable
         var source = Source("top-level.ipynb",
             Answer("the-answer", "var answer = 0;\n// BEGIN SOLUTION\nanswer = 6 * 7;\n// END SOLUTION\nConsole.WriteLine(answer);"),
             Test("the-answer-check", "if (answer != 42) throw new Exception(\"expected 42\");"));
-        var ran = await NotebookRunner.RunAsync(source);
+        var ran = await NotebookRunner.RunAsync(source, Kit);
         Assert.True(ran.Succeeded, string.Join("\n", ran.Failures));
 
         var student = StudentRelease.Create(source);
         Assert.Equal("var answer = 0;\n// YOUR CODE HERE\nthrow new NotImplementedException(\"Exercise the-answer is not done yet: write your answer here.\");\nConsole.WriteLine(answer);",
                      student.Cells[1].Source);
-        var run = await NotebookRunner.RunAsync(student, new RunOptions { AllowErrors = true });
+        var run = await NotebookRunner.RunAsync(student, Kit with { AllowErrors = true });
         // A runtime failure of the answer cell itself, not a compile error: the stub compiles among statements too.
         var first = run.Failures[0];
         Assert.Equal((2, "runtime"), (first.CellNumber, first.Kind));
@@ -215,7 +218,7 @@ public sealed class ReleaseTests : IDisposable
     public async Task Given_an_executed_source_When_released_Then_outputs_and_counts_are_cleared_and_the_bytes_equal_the_unexecuted_release()
     {
         var source = TwiceSource();
-        var executed = (await NotebookRunner.RunAsync(source)).Notebook;
+        var executed = (await NotebookRunner.RunAsync(source, Kit)).Notebook;
         Assert.Contains(executed.Cells, c => c.IsCode && c.Outputs.Count > 0 && c.ExecutionCount is not null);
 
         var student = StudentRelease.Create(executed);

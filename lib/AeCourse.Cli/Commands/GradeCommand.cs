@@ -1,3 +1,4 @@
+using AeCourse.Cli.Hosting;
 using System.CommandLine;
 using AeCourse.IO;
 using AeCourse.Notebooks.Execution;
@@ -95,7 +96,7 @@ static class GradeCommand
         var channel = new Option<string>("--channel") { Description = "The result pipe the grader passed", Required = true };
         var command = new Command(WorkerCommand.Verb, "Internal: the child process a submission is graded in") { channel };
         command.Hidden = true;
-        command.SetAction(async (result, _) => await GradeWorker.RunAsync(result.GetValue(channel)!));
+        command.SetAction(async (result, _) => await GradeWorker.RunAsync(result.GetValue(channel)!, KitPackages.Instance));
         return command;
     }
 }

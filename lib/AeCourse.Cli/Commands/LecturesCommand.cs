@@ -1,3 +1,4 @@
+using AeCourse.Cli.Hosting;
 using System.CommandLine;
 using System.Globalization;
 using System.Net;
@@ -38,7 +39,7 @@ static class LecturesCommand
                 Notebook notebook;
                 try { notebook = Notebook.Read(path); }
                 catch (NotebookFormatException e) { Console.Error.WriteLine(e.Message); return 2; }
-                var run = await NotebookRunner.RunAsync(notebook, new RunOptions { Parameters = parameters, Events = e => { if (e is CellStarted s) Console.Error.WriteLine($"{name}: cell {s.CellNumber}"); } });
+                var run = await NotebookRunner.RunAsync(notebook, new RunOptions { Parameters = parameters, Packages = KitPackages.Instance, Events = e => { if (e is CellStarted s) Console.Error.WriteLine($"{name}: cell {s.CellNumber}"); } });
                 run.Notebook.Write(Path.Combine(target, name + ".ipynb"));
                 HtmlRenderer.Write(run.Notebook, Path.Combine(target, name + ".html"));
                 var status = run.Succeeded ? string.Create(CultureInfo.InvariantCulture, $"ran in {run.Elapsed.TotalSeconds:0} s") : "FAILED: " + string.Join("; ", run.Failures.Select(f => f.Message));

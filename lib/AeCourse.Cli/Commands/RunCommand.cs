@@ -1,3 +1,4 @@
+using AeCourse.Cli.Hosting;
 using System.CommandLine;
 using System.Globalization;
 using AeCourse.Notebooks.Execution;
@@ -35,8 +36,20 @@ static class RunCommand
 
             var name = Path.GetFileName(path);
             var progress = ConsoleProgress.ForStandardError(name, result.GetValue(quiet));
+            // Ctrl+C interrupts the running cell (the kit's training stops after its batch) and the run ends with the
+            // notebook saved; a second Ctrl+C ends the process at once.
+            using var interrupt = new CancellationTokenSource();
+            Console.CancelKeyPress += (_, e) =>
+            {
+                if (interrupt.IsCancellationRequested) return;
+                e.Cancel = true;
+                interrupt.Cancel();
+                Console.Error.WriteLine($"{name}: interrupting the running cell (Ctrl+C again to quit at once)");
+            };
             var options = new RunOptions
             {
+                Packages = KitPackages.Instance,
+                Interrupt = interrupt.Token,
                 AllowErrors = result.GetValue(allowErrors),
                 NotebookTimeout = Seconds(result.GetValue(timeout)),
                 CellTimeout = Seconds(result.GetValue(cellTimeout)),

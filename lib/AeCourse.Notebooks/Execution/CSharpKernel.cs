@@ -25,12 +25,15 @@ public sealed class CSharpKernel
 
     readonly KernelGlobals _globals = new();
     readonly HashSet<string> _referenced = new(StringComparer.Ordinal);
+    readonly IPackageProvider _packages;
     ScriptOptions _options;
     ScriptState<object>? _state;
 
     /// <param name="baseDirectory">Folder relative <c>#r "x.dll"</c> and <c>#load "x.csx"</c> paths start from.</param>
-    public CSharpKernel(string baseDirectory)
+    /// <param name="packages">Answers <c>#r "nuget: …"</c>.</param>
+    public CSharpKernel(string baseDirectory, IPackageProvider packages)
     {
+        _packages = packages;
         _options = ScriptOptions.Default
             .WithReferences(FrameworkReferences().Append(MetadataReference.CreateFromFile(typeof(CSharpKernel).Assembly.Location)))
             .WithImports(DefaultImports)
@@ -48,20 +51,20 @@ public sealed class CSharpKernel
     public async Task StartAsync() =>
         _state ??= await CSharpScript.RunAsync<object>("", _options, _globals, typeof(KernelGlobals));
 
+    /// <summary>The assemblies cells compile against (framework, engine, packages loaded so far), for code completion.</summary>
+    public IEnumerable<MetadataReference> References => _options.MetadataReferences;
+
     /// <summary>Runs one cell; compile errors throw <see cref="CompilationErrorException"/>, runtime ones come back in <see cref="CellRun.Exception"/>.</summary>
     /// <param name="source">The cell with its directives parsed.</param>
     /// <param name="label">How stack traces name the cell (e.g. "lecture.ipynb, cell 3").</param>
-    /// <param name="outputs">Where display() writes.</param>
-    public async Task<CellRun> RunAsync(CellSource source, string label, CellOutputs outputs)
+    /// <exception cref="ArgumentException">A package the provider does not have.</exception>
+    public async Task<CellRun> RunAsync(CellSource source, string label)
     {
         foreach (var (name, version) in source.Packages)
-            foreach (var path in KitPackages.Resolve(name, version))
+            foreach (var path in _packages.Resolve(name, version))
                 if (_referenced.Add(path)) _options = _options.AddReferences(MetadataReference.CreateFromFile(path));
 
-        _globals.Current = outputs;
         var options = _options.WithFilePath(label);
-        if (source.Packages.Any(p => p.Name.StartsWith("TorchSharp", StringComparison.OrdinalIgnoreCase) || p.Name == "AeCourse"))
-            AeCourse.Runtime.NativeLoader.EnsureLoaded();   // before any cell can touch TorchSharp (see docs/runtime.md)
         await StartAsync();
         _state = await _state!.ContinueWithAsync<object>(source.Code, options, catchException: _ => true);
         return new CellRun(EndsWithExpression(source.Code), _state.ReturnValue, _state.Exception);

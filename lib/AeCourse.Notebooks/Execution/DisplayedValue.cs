@@ -1,26 +1,19 @@
-using System.Text.Json.Nodes;
-
 namespace AeCourse.Notebooks.Execution;
 
 /// <summary>A value shown in a cell's outputs; <see cref="Update"/> replaces it in place (progress, live charts).</summary>
 public sealed class DisplayedValue
 {
-    readonly JsonObject _output;
-    readonly Lock _gate;
-    readonly Action<object?> _displayed;
+    readonly IOutputSink _sink;
 
-    internal DisplayedValue(JsonObject output, Lock gate, Action<object?> displayed)
+    internal DisplayedValue(IOutputSink sink, string displayId)
     {
-        _output = output;
-        _gate = gate;
-        _displayed = displayed;
+        _sink = sink;
+        DisplayId = displayId;
     }
+
+    /// <summary>The display's id: Jupyter's transient display_id, which update_display_data names.</summary>
+    public string DisplayId { get; }
 
     /// <summary>Shows <paramref name="value"/> instead of what was displayed; the notebook keeps the last state.</summary>
-    public void Update(object? value)
-    {
-        var data = MimeBundle.Of(value);
-        lock (_gate) _output["data"] = data;
-        _displayed(value);
-    }
+    public void Update(object? value) => _sink.UpdateDisplay(value, MimeBundle.Of(value), DisplayId);
 }

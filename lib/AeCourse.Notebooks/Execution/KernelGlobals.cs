@@ -5,10 +5,8 @@ namespace AeCourse.Notebooks.Execution;
 /// </summary>
 public sealed class KernelGlobals
 {
-    internal CellOutputs? Current { get; set; }
-
     /// <summary>Shows <paramref name="value"/> in the cell's outputs with every MIME type its formatters give.</summary>
     // Lower-case on purpose: it is the kernel's API, and notebooks written for Polyglot call display(...).
     public DisplayedValue display(object? value) =>
-        (Current ?? throw new InvalidOperationException("display() was called outside a running cell.")).Display(value);
+        (CellContext.Current ?? throw new InvalidOperationException("display() was called outside a running cell.")).Display(value);
 }

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using AeCourse.IO;
+using AeCourse.Notebooks.IO;
 
 namespace AeCourse.Notebooks.Format;
 

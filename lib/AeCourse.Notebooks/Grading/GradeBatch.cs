@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using AeCourse.IO;
+using AeCourse.Notebooks.IO;
 using AeCourse.Notebooks.Format;
 
 namespace AeCourse.Notebooks.Grading;

@@ -26,7 +26,7 @@ internal sealed record WorkerJob(string Folder, string NotebookName, IReadOnlyLi
 /// <summary>
 /// The grading worker: the child process that runs a submission's cells. It reads the channel key and the job from its
 /// standard input before any student code runs (then standard input is empty), runs the cells one by one on the
-/// engine's <see cref="CSharpKernel"/>, and reports each outcome on the result pipe. Student output goes to the cells'
+/// engine's <see cref="ExecutionSession"/>, and reports each outcome on the result pipe. Student output goes to the cells'
 /// outputs; the process's own stdout and stderr are drained by the grader and never read as results.
 /// </summary>
 public static class GradeWorker
@@ -36,7 +36,8 @@ public static class GradeWorker
 
     /// <summary>Runs the worker; returns the process exit code.</summary>
     /// <param name="channel">The inherited write end of the result pipe, as the grader passed it.</param>
-    public static async Task<int> RunAsync(string channel)
+    /// <param name="packages">Answers the cells' <c>#r "nuget: …"</c>.</param>
+    public static async Task<int> RunAsync(string channel, IPackageProvider packages)
     {
         byte[] key;
         WorkerJob job;
@@ -58,14 +59,13 @@ public static class GradeWorker
         }
 
         Directory.SetCurrentDirectory(job.Folder);
-        var kernel = new CSharpKernel(job.Folder);
-        await kernel.StartAsync();
+        var session = new ExecutionSession(job.Folder, job.NotebookName, packages);
+        await session.StartAsync();
         Send(-1, WorkerMessage.Ready, "", "");
-        var (stdout, stderr) = (Console.Out, Console.Error);
         foreach (var cell in job.Cells)
         {
             var outputs = new JsonArray();
-            var (outcome, message) = await RunCellAsync(kernel, job.NotebookName, cell, new CellOutputs(outputs), stdout, stderr);
+            var (outcome, message) = await RunCellAsync(session, cell, new CellOutputs(outputs));
             var payload = cell.Replay ? "" : outputs.ToJsonString();
             if (payload.Length > MaxPayloadChars)
                 payload = new JsonArray(new JsonObject
@@ -78,75 +78,23 @@ public static class GradeWorker
         return 0;
     }
 
-    static async Task<(string Outcome, string Message)> RunCellAsync(CSharpKernel kernel, string notebookName, WorkerCell cell, CellOutputs outputs,
-                                                                     TextWriter stdout, TextWriter stderr)
+    static async Task<(string Outcome, string Message)> RunCellAsync(ExecutionSession session, WorkerCell cell, CellOutputs outputs)
     {
-        int number = cell.Index + 1;
-        CellSource source;
-        try { source = CellSource.Parse(cell.Code, number); }
-        catch (NotebookCellException e) { outputs.Error("CellError", e.Message, []); return ("error", e.Message); }
-
-        Console.SetOut(outputs.StreamWriter("stdout"));
-        Console.SetError(outputs.StreamWriter("stderr"));
-        CellOutputs.Running = outputs;
-        try
+        var outcome = await session.ExecuteAsync(new CellRequest(cell.Code, cell.Index + 1, cell.ExecutionCount), outputs);
+        return outcome switch
         {
-            var run = await kernel.RunAsync(source, $"{notebookName}, cell {number}", outputs);
-            if (run.Exception is { } thrown)
-            {
-                var inner = thrown is System.Reflection.TargetInvocationException { InnerException: { } cause } ? cause : thrown;
-                var message = Describe(inner);
-                outputs.Error(inner.GetType().FullName ?? "Exception", message, SafeTrace(inner));
-                return (inner is OutOfMemoryException ? "oom" : "error", message);
-            }
-            if (run.HasValue && run.Value is not null) outputs.Result(run.Value, cell.ExecutionCount);
-            return ("ok", "");
-        }
-        catch (CompilationErrorException e)
-        {
-            var first = e.Diagnostics.First(d => d.Severity == DiagnosticSeverity.Error);
-            var span = first.Location.GetLineSpan().StartLinePosition;
-            var message = $"cell {number}, line {span.Line + 1}, column {span.Character + 1}: error {first.Id}: {first.GetMessage(CultureInfo.InvariantCulture)}";
-            outputs.Error("CompilationError", message, []);
-            return ("error", message);
-        }
-        catch (ArgumentException e) when (source.Packages.Count > 0)
-        {
-            outputs.Error("CellError", e.Message, []);
-            return ("error", $"cell {number}: {e.Message}");
-        }
-        catch (OutOfMemoryException e)
-        {
-            return ("oom", $"{nameof(OutOfMemoryException)}: {e.Message}");
-        }
-        finally
-        {
-            Console.SetOut(stdout);
-            Console.SetError(stderr);
-            CellOutputs.Running = null;
-        }
+            { Failure: null } => ("ok", ""),
+            { Exception: OutOfMemoryException e } => ("oom", Describe(e)),
+            { Exception: { } e, Failure.Kind: "runtime" } => ("error", Describe(e)),
+            { Failure: { } failure } => ("error", failure.Message.Split('\n')[0]),
+        };
     }
 
-    /// <summary>
-    /// The first line of what went wrong: a failed check's own sentence, or the exception's type and message. Student
-    /// exceptions may throw from their Message; that is reported, not propagated.
-    /// </summary>
+    /// <summary>The first line of what went wrong: a failed check's own sentence, or the exception's type and message.</summary>
     static string Describe(Exception e)
     {
-        string text;
-        try { text = e.Message; }
-        catch (Exception) { text = "(its message could not be read)"; }
-        var firstLine = text.Split('\n')[0].TrimEnd('\r');
+        var firstLine = ExecutionSession.SafeMessage(e).Split('\n')[0].TrimEnd('\r');
         return e.GetType().FullName == "AeCourse.Grading.CheckFailedException" ? firstLine : $"{e.GetType().Name}: {firstLine}";
-    }
-
-    static IEnumerable<string> SafeTrace(Exception e)
-    {
-        try
-        {
-            return e.ToString().Split('\n').Select(l => l.TrimEnd('\r')).Where(l => !l.Contains("Microsoft.CodeAnalysis.Scripting", StringComparison.Ordinal)).ToList();
-        }
-        catch (Exception) { return []; }
     }
 
     static void CloseOnExec(string channel)

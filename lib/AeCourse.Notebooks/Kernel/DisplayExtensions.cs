@@ -8,5 +8,5 @@ public static class DisplayExtensions
 {
     /// <summary>Shows the value in the running cell's outputs.</summary>
     public static DisplayedValue Display(this object? value) =>
-        (CellOutputs.Running ?? throw new InvalidOperationException("Display() was called outside a running notebook cell.")).Display(value);
+        (CellContext.Current ?? throw new InvalidOperationException("Display() was called outside a running notebook cell.")).Display(value);
 }

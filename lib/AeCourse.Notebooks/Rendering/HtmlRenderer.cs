@@ -3,7 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using AeCourse.IO;
+using AeCourse.Notebooks.IO;
 using AeCourse.Notebooks.Format;
 using Markdig;
 using Markdig.Syntax;

@@ -1,4 +1,8 @@
+#if AECOURSE_ENGINE
+namespace AeCourse.Notebooks.IO;   // the notebook engine compiles this file too: it must not depend on the library
+#else
 namespace AeCourse.IO;
+#endif
 
 /// <summary>
 /// Writes files so that readers see either the old content or the complete new one, never a partial file:

@@ -49,6 +49,7 @@ public static class LinearProbeAccuracy
         using var optimizer = optim.Adam(head.parameters(), lr);
         for (int step = 0; step < steps; step++)
         {
+            Runtime.Interrupts.ThrowIfRequested(() => $"probe step {step} of {steps}");
             using var stepScope = NewDisposeScope();
             var loss = cross_entropy(head.forward(trainFeatures), trainLabels);
             optimizer.zero_grad();

@@ -31,6 +31,7 @@ public static class Tsne
         {
             // The step's [N, N] intermediates go with it (kept to the end, 300 steps of 1,000 points took 8 GB);
             // the layout, its velocity and gains move out to the next step.
+            Runtime.Interrupts.ThrowIfRequested(() => $"t-SNE step {step} of {steps}");
             using var stepScope = NewDisposeScope();
             double exaggeration = step < 250 ? 12 : 1;
             double momentum = step < 250 ? 0.5 : 0.8;

@@ -17,10 +17,13 @@ public static class ReconstructionSteps
         model.train();
         double total = 0;
         long seen = 0;
+        int batch = 0;
         foreach (var (x, _) in batches)
         {
             total += TrainStep(model, optimizer, x) * x.shape[0];
             seen += x.shape[0];
+            batch++;
+            Runtime.Interrupts.ThrowIfRequested(() => $"batch {batch} of {batches.BatchesPerEpoch}; the model keeps the weights trained so far");
         }
         return total / seen;
     }

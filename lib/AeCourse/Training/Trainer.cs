@@ -61,6 +61,7 @@ public sealed class TrainingHistory
 /// Trains a model by mini-batches: each step runs in a TorchSharp dispose scope (no tensor outlives its step), the
 /// model is in train mode for steps and eval mode (without gradients) for validation, metrics are recorded per epoch,
 /// and with a checkpoint path every epoch is saved atomically so an interrupted run resumes where it stopped.
+/// An interrupt of the notebook cell (<see cref="Runtime.Interrupts"/>) stops it after the batch being trained.
 /// </summary>
 /// <param name="model">The model; its parameters are what the optimizer updates.</param>
 /// <param name="optimizer">The optimizer over the model's parameters.</param>
@@ -88,7 +89,7 @@ public sealed class Trainer(nn.Module model, OptimizerHelper optimizer, Func<Ten
         for (int epoch = start + 1; epoch <= options.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
-            history.Add("train_loss", TrainEpoch(batches, (batch, count) => progress.Batch(epoch, batch, count)));
+            history.Add("train_loss", TrainEpoch(batches, epoch, (batch, count) => progress.Batch(epoch, batch, count)));
             if (validate is not null)
             {
                 model.eval();
@@ -132,7 +133,7 @@ public sealed class Trainer(nn.Module model, OptimizerHelper optimizer, Func<Ten
         return (Fit(x, y, options with { CheckpointPath = path }, onEpoch), false);
     }
 
-    double TrainEpoch(BatchIterator batches, Action<int, int> afterBatch)
+    double TrainEpoch(BatchIterator batches, int epoch, Action<int, int> afterBatch)
     {
         model.train();
         double total = 0;
@@ -152,6 +153,8 @@ public sealed class Trainer(nn.Module model, OptimizerHelper optimizer, Func<Ten
             total += value.item<float>() * xb.shape[0];
             seen += xb.shape[0];
             afterBatch(++batch, count);
+            // Checked after the step, so an interrupt never leaves a half-applied update behind.
+            Runtime.Interrupts.ThrowIfRequested(() => $"epoch {epoch}, batch {batch} of {count}; the model keeps the weights trained so far");
         }
         return total / seen;
     }

@@ -1,13 +1,20 @@
 using System.Reflection;
+using AeCourse.Notebooks.Execution;
 
-namespace AeCourse.Notebooks.Execution;
+namespace AeCourse.Cli.Hosting;
 
 /// <summary>
 /// The NuGet packages a notebook may ask for with <c>#r "nuget: Name, Version"</c>: exactly those the kit itself is
-/// built with, answered by the assemblies already beside the engine (no download, no second version in the process).
+/// built with, answered by the assemblies already beside the command (no download, no second version in the process).
+/// TorchSharp's natives are loaded before a cell can touch it.
 /// </summary>
-public static class KitPackages
+public sealed class KitPackages : IPackageProvider
 {
+    /// <summary>The one instance.</summary>
+    public static KitPackages Instance { get; } = new();
+
+    KitPackages() { }
+
     // Package → the assemblies a notebook compiles against, its dependencies included as NuGet would bring them.
     // Versions come from the build (Directory.Packages.props).
     static readonly Dictionary<string, string[]> Assemblies = new(StringComparer.OrdinalIgnoreCase)
@@ -23,14 +30,19 @@ public static class KitPackages
     /// <summary>Version of each package the kit was built with, by name.</summary>
     public static IReadOnlyDictionary<string, string> Versions { get; } = ReadVersions();
 
-    /// <summary>Resolves a package request to assembly paths.</summary>
-    /// <exception cref="ArgumentException">Not a kit package, or another version; the message names it and what is available.</exception>
-    public static IReadOnlyList<string> Resolve(string name, string? version)
+    /// <inheritdoc />
+    public IReadOnlyList<string> Resolve(string name, string? version)
     {
         if (!Assemblies.TryGetValue(name, out var files) || !Versions.TryGetValue(name, out var provided))
             throw new ArgumentException($"package '{name}' is not one the kit provides; available: {string.Join(", ", Versions.Keys.Where(Assemblies.ContainsKey).Order())}");
         if (version is not null && version != provided && !(version.EndsWith('*') && provided.StartsWith(version.TrimEnd('*'), StringComparison.Ordinal)))
             throw new ArgumentException($"package '{name}' version {version} was asked for; the kit provides {provided}");
+        if (files.Contains("TorchSharp.dll"))
+        {
+            Runtime.NativeLoader.EnsureLoaded();   // before any cell can touch TorchSharp (see docs/runtime.md)
+            // The kit's loops stop at their next step when the running cell is interrupted.
+            Runtime.Interrupts.Connect(() => CellContext.Current?.Interrupt ?? CancellationToken.None);
+        }
         return files.Select(f => Path.Combine(AppContext.BaseDirectory, f)).ToList();
     }
 
