@@ -10,5 +10,6 @@ root.Subcommands.Add(RenderCommand.Create());
 root.Subcommands.Add(ReproduceCommand.Create());
 root.Subcommands.Add(LecturesCommand.Create());
 root.Subcommands.Add(ReleaseCommand.Create());
+root.Subcommands.Add(KernelCommand.Create());
 GradeCommand.AddTo(root);
 return await root.Parse(args).InvokeAsync();

@@ -86,13 +86,14 @@ sealed class TrainingProgressFormatters
 /// <summary>Turns a run's events into the chosen display, redrawing at most a few times a second.</summary>
 sealed class ProgressReporter
 {
-    static readonly TimeSpan RedrawEvery = TimeSpan.FromMilliseconds(250);
+    static readonly TimeSpan RedrawEvery = TimeSpan.FromMilliseconds(250);   // at most 4 updates a second
     readonly int epochs;
     readonly Stopwatch clock = Stopwatch.StartNew();
     readonly TextWriter console;
     LiveDisplay? live;
     TimeSpan lastDraw = -RedrawEvery;   // the first batch draws
     IReadOnlyDictionary<string, double> lastMetrics = new Dictionary<string, double>();
+    TrainingProgress? undrawn;   // an epoch's state not drawn yet, to keep the pace
 
     public ProgressReporter(ProgressStyle style, int epochs, TextWriter? console = null)
     {
@@ -123,15 +124,21 @@ sealed class ProgressReporter
         Draw(new TrainingProgress(epoch, epochs, batch, batches, clock.Elapsed, lastMetrics));
     }
 
-    /// <summary>After an epoch: always drawn; the line styles write the history's line.</summary>
+    /// <summary>
+    /// After an epoch: the display is redrawn at the same pace as for batches (short epochs would otherwise update it
+    /// many times a second), the last epoch always; the line styles write the history's line.
+    /// </summary>
     public void Epoch(TrainingHistory history)
     {
         lastMetrics = history.Metrics.ToDictionary(m => m.Key, m => m.Value[^1]);
         var state = new TrainingProgress(history.Epochs, epochs, 1, 1, clock.Elapsed, lastMetrics);
         switch (Style)
         {
-            case ProgressStyle.Notebook:
+            case ProgressStyle.Notebook when history.Epochs >= epochs || clock.Elapsed - lastDraw >= RedrawEvery:
                 Draw(state);
+                break;
+            case ProgressStyle.Notebook:
+                undrawn = state;
                 break;
             case ProgressStyle.Bar:
                 console.Write("\r\u001b[2K");   // clear the bar's line, then leave the epoch's line behind it
@@ -143,15 +150,17 @@ sealed class ProgressReporter
         }
     }
 
-    /// <summary>At the end of the run: the bar's line is cleared.</summary>
+    /// <summary>At the end of the run: the display shows the last epoch (early stopping ends before the last one); the bar's line is cleared.</summary>
     public void Finish()
     {
+        if (undrawn is { } last) Draw(last);
         if (Style == ProgressStyle.Bar) console.Write("\r\u001b[2K");
     }
 
     void Draw(TrainingProgress state)
     {
         lastDraw = clock.Elapsed;
+        undrawn = null;
         if (live is not null) live.Update(state);
         else console.Write("\r\u001b[2K" + state);
     }
