@@ -108,17 +108,12 @@ public sealed partial class PolyglotKernelTests(KernelInstall install, ITestOutp
                 .Fit(x, null, new AeCourse.Training.TrainerOptions { Epochs = 2, Seed = 0 });
             """, []));
         notebook.Write(dir["in.ipynb"]);
-        var start = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "-c", NbclientScript, dir["in.ipynb"], Path.Combine(TestPaths.Repo, "source"), dir["out.ipynb"] }) start.ArgumentList.Add(a);
-        foreach (var (k, v) in install.Environment) start.Environment[k] = v;
-        start.Environment["JUPYTER_PATH"] = dir["jupyter"];
-        start.Environment["PATH"] = Path.GetDirectoryName(install.Executable) + ":" + Environment.GetEnvironmentVariable("PATH");
-        var stderr = new System.Text.StringBuilder();
-        using var p = System.Diagnostics.Process.Start(start)!;
-        p.ErrorDataReceived += (_, e) => { lock (stderr) stderr.AppendLine(e.Data); };
-        p.BeginErrorReadLine();
-        var stdout = p.StandardOutput.ReadToEnd();
-        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(10)) && p.ExitCode == 0, $"nbclient failed:\n{stdout}{stderr}");
+        var environment = new Dictionary<string, string>(install.Environment)
+        {
+            ["JUPYTER_PATH"] = dir["jupyter"],
+            ["PATH"] = Path.GetDirectoryName(install.Executable) + ":" + Environment.GetEnvironmentVariable("PATH"),
+        };
+        Assert.Null(Nbclient.Execute(dir["in.ipynb"], Path.Combine(TestPaths.Repo, "source"), dir["out.ipynb"], environment));
         Assert.Null(NotebookCorpus.ValidateWithNbformat(dir["out.ipynb"]));
         var executed = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(dir["out.ipynb"]))!.AsObject();
         var outputs = NotebookCorpus.CodeCells(executed).SelectMany(NotebookCorpus.Outputs).ToList();
@@ -192,15 +187,6 @@ public sealed partial class PolyglotKernelTests(KernelInstall install, ITestOutp
         Assert.Contains($"No AeCourse 0.1.0 package in {lab["artifacts/packages"]}", run.Stderr);
         Assert.Contains("run: dotnet pack lib/AeCourse -o artifacts/packages", run.Stderr);
     }
-
-    // Runs a notebook with the kernel its metadata names (.net-csharp), in the given folder, and writes the result.
-    const string NbclientScript = """
-        import sys, nbformat
-        from nbclient import NotebookClient
-        nb = nbformat.read(sys.argv[1], as_version=4)
-        NotebookClient(nb, timeout=600, startup_timeout=300, resources={"metadata": {"path": sys.argv[2]}}).execute()
-        nbformat.write(nb, sys.argv[3])
-        """;
 
     /// <summary>Every picture and chart the kit shows reaches the front end with all three MIME types.</summary>
     static void AssertRichOutputs(string name, List<KernelEvent> displays)
