@@ -4,7 +4,9 @@
 # command passes on a fresh Debian 12 machine:
 # - chromium: rendered notebooks and charts are opened in a real headless browser;
 # - python3-nbformat: executed notebooks are checked with Jupyter's own validator;
-# - python3-nbclient, python3-jupyter-client: one lecture runs through .NET Interactive's Jupyter kernel as Jupyter runs it;
+# - python3-nbclient, python3-jupyter-client: the lectures run on the kit's Jupyter kernel (and one on .NET Interactive's)
+#   as Jupyter runs them, and jupyter_client drives the kit's kernel message by message;
+# - jupyter-notebook: a lecture runs in Jupyter Notebook, in Chromium;
 # - fonts-dejavu-core: the font captions in pictures are drawn with (the tests check the ink);
 # - npm: the offline dataset fallback runs it.
 # The kernel tool itself (dotnet-interactive) is installed by the tests, into a folder of their own.
@@ -15,6 +17,7 @@ missing=()
 /usr/bin/python3 -c "import nbformat" >/dev/null 2>&1 || missing+=(python3-nbformat)
 /usr/bin/python3 -c "import nbclient" >/dev/null 2>&1 || missing+=(python3-nbclient)
 /usr/bin/python3 -c "import jupyter_client" >/dev/null 2>&1 || missing+=(python3-jupyter-client)
+[ -x /usr/bin/jupyter-notebook ] || missing+=(jupyter-notebook)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 [ ${#missing[@]} -eq 0 ] && exit 0

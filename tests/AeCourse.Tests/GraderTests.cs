@@ -436,7 +436,7 @@ public sealed class GraderTests(GradedClass graded, ITestOutputHelper output) : 
                 class Box { public int size; public int Get() => size; }
                 int Twice(int x) => new Box { size = x }.size * 2 + size__submission + Math.Max(size: 1, 2);
                 """, renamed);
-            Assert.Equal("global::AeCourse.Grading.Check.That(x.Check, \"y\");", Notebooks.Grading.NameGuard.QualifyChecks("Check.That(x.Check, \"y\");"));
+            Assert.Equal("global::AeCourse.Grading.Check.That(x.Check, \"y\");", Notebooks.Grading.NameGuard.QualifyChecks("Check.That(x.Check, \"y\");", Cli.Hosting.KitChecks.Library));
         }
     }
 }

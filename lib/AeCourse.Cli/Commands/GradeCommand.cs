@@ -49,6 +49,7 @@ static class GradeCommand
             var target = Path.GetFullPath(result.GetValue(submission)!);
             var options = new GradeOptions
             {
+                Checks = KitChecks.Library,
                 CellTimeout = TimeSpan.FromSeconds(result.GetValue(cellTimeout)),
                 Timeout = TimeSpan.FromSeconds(result.GetValue(timeout)),
                 MemoryMegabytes = result.GetValue(memory),

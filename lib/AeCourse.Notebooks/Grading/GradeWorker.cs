@@ -20,8 +20,9 @@ internal sealed record WorkerCell(int Index, string Code, int ExecutionCount, bo
 /// <summary>What the grader gives a worker on its standard input, after the key line.</summary>
 /// <param name="Folder">Working directory and base of relative <c>#r</c>/<c>#load</c> paths: the source notebook's folder.</param>
 /// <param name="NotebookName">How stack traces name the notebook.</param>
+/// <param name="CheckFailure">Full name of the exception a failed check throws, reported by its own sentence; "" for none.</param>
 /// <param name="Cells">The cells, in order.</param>
-internal sealed record WorkerJob(string Folder, string NotebookName, IReadOnlyList<WorkerCell> Cells);
+internal sealed record WorkerJob(string Folder, string NotebookName, string CheckFailure, IReadOnlyList<WorkerCell> Cells);
 
 /// <summary>
 /// The grading worker: the child process that runs a submission's cells. It reads the channel key and the job from its
@@ -65,7 +66,7 @@ public static class GradeWorker
         foreach (var cell in job.Cells)
         {
             var outputs = new JsonArray();
-            var (outcome, message) = await RunCellAsync(session, cell, new CellOutputs(outputs));
+            var (outcome, message) = await RunCellAsync(session, cell, new CellOutputs(outputs), job.CheckFailure);
             var payload = cell.Replay ? "" : outputs.ToJsonString();
             if (payload.Length > MaxPayloadChars)
                 payload = new JsonArray(new JsonObject
@@ -78,23 +79,23 @@ public static class GradeWorker
         return 0;
     }
 
-    static async Task<(string Outcome, string Message)> RunCellAsync(ExecutionSession session, WorkerCell cell, CellOutputs outputs)
+    static async Task<(string Outcome, string Message)> RunCellAsync(ExecutionSession session, WorkerCell cell, CellOutputs outputs, string checkFailure)
     {
         var outcome = await session.ExecuteAsync(new CellRequest(cell.Code, cell.Index + 1, cell.ExecutionCount), outputs);
         return outcome switch
         {
             { Failure: null } => ("ok", ""),
-            { Exception: OutOfMemoryException e } => ("oom", Describe(e)),
-            { Exception: { } e, Failure.Kind: "runtime" } => ("error", Describe(e)),
+            { Exception: OutOfMemoryException e } => ("oom", Describe(e, checkFailure)),
+            { Exception: { } e, Failure.Kind: "runtime" } => ("error", Describe(e, checkFailure)),
             { Failure: { } failure } => ("error", failure.Message.Split('\n')[0]),
         };
     }
 
     /// <summary>The first line of what went wrong: a failed check's own sentence, or the exception's type and message.</summary>
-    static string Describe(Exception e)
+    static string Describe(Exception e, string checkFailure)
     {
         var firstLine = ExecutionSession.SafeMessage(e).Split('\n')[0].TrimEnd('\r');
-        return e.GetType().FullName == "AeCourse.Grading.CheckFailedException" ? firstLine : $"{e.GetType().Name}: {firstLine}";
+        return checkFailure.Length > 0 && e.GetType().FullName == checkFailure ? firstLine : $"{e.GetType().Name}: {firstLine}";
     }
 
     static void CloseOnExec(string channel)

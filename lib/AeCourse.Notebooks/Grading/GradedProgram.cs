@@ -39,7 +39,7 @@ internal sealed class GradedProgram
     /// <summary>Assembles the program.</summary>
     /// <exception cref="GradingMarkupException">The source's markup is wrong.</exception>
     /// <exception cref="NotebookCellException">A parameter is not declared or has the wrong type.</exception>
-    public static GradedProgram Assemble(Notebook source, Notebook submission, IReadOnlyDictionary<string, string> parameters)
+    public static GradedProgram Assemble(Notebook source, Notebook submission, IReadOnlyDictionary<string, string> parameters, CheckLibrary checks)
     {
         GradedCell.ReadAll(source);   // errors name the source's own cell numbers, before parameters shift them
         var graded = source.Clone();
@@ -54,12 +54,12 @@ internal sealed class GradedProgram
         var answerNames = markup.Where(m => m.Role == CellRole.Answer).SelectMany(m => NameGuard.TopLevelDeclarations(graded.Cells[m.Index].Source)).ToHashSet();
         var protectedNames = instructor.SelectMany(c => NameGuard.TopLevelDeclarations(c).Concat(NameGuard.References(c))).ToHashSet(StringComparer.Ordinal);
         protectedNames.ExceptWith(answerNames);
-        bool sourceDefinesChecks = instructor.SelectMany(NameGuard.TopLevelDeclarations).Any(NameGuard.CheckNames.ContainsKey);
+        bool sourceDefinesChecks = instructor.SelectMany(NameGuard.TopLevelDeclarations).Any(checks.QualifiedNames.ContainsKey);
 
         var cells = new List<ProgramCell>();
         var missing = new HashSet<string>(StringComparer.Ordinal);
         var renamed = new HashSet<string>(StringComparer.Ordinal);
-        bool kitReferenced = false;
+        bool checksReferenced = false;
         string? lastAnswer = null;
         foreach (var m in markup)
         {
@@ -83,8 +83,8 @@ internal sealed class GradedProgram
                 continue;
             }
             var code = cell.Source;
-            kitReferenced |= ReferencesKit(code, m.Index + 1);
-            if (kitReferenced && !sourceDefinesChecks) code = NameGuard.QualifyChecks(code);
+            checksReferenced |= References(code, m.Index + 1, checks.Package);
+            if (checksReferenced && !sourceDefinesChecks) code = NameGuard.QualifyChecks(code, checks);
             cells.Add(new ProgramCell(m.Index, m.Role, m.GradeId, m.Points, code, m.Role == CellRole.Test ? lastAnswer : null));
         }
         return new GradedProgram(graded, cells, missing);
@@ -104,9 +104,10 @@ internal sealed class GradedProgram
         return answers;
     }
 
-    static bool ReferencesKit(string code, int number)
+    static bool References(string code, int number, string package)
     {
-        try { return CellSource.Parse(code, number).Packages.Any(p => p.Name.Equals("AeCourse", StringComparison.OrdinalIgnoreCase)); }
+        if (package.Length == 0) return false;
+        try { return CellSource.Parse(code, number).Packages.Any(p => p.Name.Equals(package, StringComparison.OrdinalIgnoreCase)); }
         catch (NotebookCellException) { return false; }
     }
 }

@@ -24,6 +24,9 @@ public sealed record GradeOptions
     /// <summary>Write the executed graded notebook (the student's feedback) here; null for none.</summary>
     public string? ExecutedPath { get; init; }
 
+    /// <summary>The check library the test cells call (the kit passes its own); none by default.</summary>
+    public CheckLibrary Checks { get; init; } = CheckLibrary.None;
+
     /// <summary>How to start a worker; null for this same program.</summary>
     public WorkerCommand? Worker { get; init; }
 
@@ -54,7 +57,7 @@ public static class Grader
         var clock = Stopwatch.StartNew();
         var source = Notebook.Read(sourcePath);
         var submission = Notebook.Read(submissionPath);
-        var program = GradedProgram.Assemble(source, submission, options.Parameters);
+        var program = GradedProgram.Assemble(source, submission, options.Parameters, options.Checks);
         var notes = program.MissingAnswers.Select(id => $"answer cell {id} is missing from the submission").ToList();
         var outcomes = new Dictionary<int, Outcome>();
         var skipped = new HashSet<int>();
@@ -69,7 +72,7 @@ public static class Grader
         while (outOfTime is null && runnable.Any(c => !outcomes.ContainsKey(c.Index)))
         {
             var key = RandomNumberGenerator.GetBytes(32);
-            var job = new WorkerJob(Path.GetDirectoryName(Path.GetFullPath(sourcePath))!, Path.GetFileName(sourcePath),
+            var job = new WorkerJob(Path.GetDirectoryName(Path.GetFullPath(sourcePath))!, Path.GetFileName(sourcePath), options.Checks.FailureException,
                 runnable.Where(c => !skipped.Contains(c.Index))
                         .Select(c => new WorkerCell(c.Index, c.Code!, ExecutionCount(runnable, c), outcomes.ContainsKey(c.Index))).ToList());
             options.Log(restarts == 0 ? "starting the worker" : $"restarting the worker ({restarts})");

@@ -13,13 +13,6 @@ namespace AeCourse.Notebooks.Grading;
 /// </summary>
 internal static class NameGuard
 {
-    /// <summary>The kit's check classes that test cells use, with the names every instructor cell must resolve them to.</summary>
-    public static readonly IReadOnlyDictionary<string, string> CheckNames = new Dictionary<string, string>(StringComparer.Ordinal)
-    {
-        ["Check"] = "global::AeCourse.Grading.Check",
-        ["CheckFailedException"] = "global::AeCourse.Grading.CheckFailedException",
-    };
-
     /// <summary>What a renamed name becomes in the student's cells.</summary>
     public const string Suffix = "__submission";
 
@@ -50,11 +43,12 @@ internal static class NameGuard
         Parse(cell).DescendantNodes().OfType<IdentifierNameSyntax>().Where(IsFreeReference).Select(n => n.Identifier.Text);
 
     /// <summary>Writes <c>Check</c> and <c>CheckFailedException</c> as the kit's, whatever a student declared.</summary>
-    public static string QualifyChecks(string cell)
+    public static string QualifyChecks(string cell, CheckLibrary checks)
     {
+        var names = checks.QualifiedNames;
         var spans = Parse(cell).DescendantNodes().OfType<IdentifierNameSyntax>()
-            .Where(n => CheckNames.ContainsKey(n.Identifier.Text) && IsFreeReference(n) && n.Parent is not AliasQualifiedNameSyntax)
-            .Select(n => (n.Identifier.Span, CheckNames[n.Identifier.Text]));
+            .Where(n => names.ContainsKey(n.Identifier.Text) && IsFreeReference(n) && n.Parent is not AliasQualifiedNameSyntax)
+            .Select(n => (n.Identifier.Span, names[n.Identifier.Text]));
         return Replace(cell, spans);
     }
 
