@@ -89,7 +89,7 @@ static class KernelCommand
             if (location.KernelsFolder(result) is not { } folder) return 2;
             try
             {
-                var written = KernelSpecs.Install(folder, result.GetValue(name)!, OwnCommand(), KitVersion(), KernelLogo.Files(), result.GetValue(force));
+                var written = KernelSpecs.Install(folder, result.GetValue(name)!, OwnCommand(), KitPackages.Versions["AeCourse"], KernelLogo.Files(), result.GetValue(force));
                 Console.WriteLine($"installed the kernelspec {result.GetValue(name)} in {written}");
                 return 0;
             }
@@ -148,9 +148,6 @@ static class KernelCommand
         var process = Environment.ProcessPath ?? "dotnet";
         return Path.GetFileNameWithoutExtension(process) == "dotnet" ? [process, Assembly.GetEntryAssembly()!.Location] : [process];
     }
-
-    static string KitVersion() =>
-        typeof(KernelCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
     /// <summary>sys.prefix of python3 on PATH, as jupyter's --sys-prefix means; null (said unless quiet) when there is none.</summary>
     static string? SysPrefixOfPython(bool quiet = false)

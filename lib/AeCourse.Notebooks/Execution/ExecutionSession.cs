@@ -128,15 +128,25 @@ public sealed class ExecutionSession
         return new CellOutcome(null, null, source.Code, Abandoned: false);
     }
 
-    /// <summary>Writes the failure as the cell's error output: for an exception its type and message, then the stack with the notebook's frames naming the cell.</summary>
+    /// <summary>Writes the failure as the cell's error output (<see cref="ErrorOutput"/>).</summary>
     static CellOutcome Failed(IOutputSink sink, CellFailure failure, Exception? exception = null, string? compiled = null, bool abandoned = false, bool trace = true)
+    {
+        var (name, value, traceback) = ErrorOutput(failure, exception, trace);
+        sink.Error(name, value, traceback);
+        return new CellOutcome(failure, exception, compiled, abandoned);
+    }
+
+    /// <summary>
+    /// Jupyter's ename, evalue and traceback of a failure: for what the cell's code threw (or its interrupt), the
+    /// exception's type and message, then, with <paramref name="trace"/>, the stack with the notebook's frames naming the cell.
+    /// </summary>
+    internal static (string Name, string Value, IReadOnlyList<string> Traceback) ErrorOutput(CellFailure failure, Exception? exception, bool trace)
     {
         var lines = failure.Message.Split('\n').ToList();
         if (exception is not null && trace) lines.AddRange(SafeTrace(exception));
-        var name = exception is not null && failure.Kind is "runtime" or "interrupted" ? exception.GetType().FullName ?? "Exception" : ErrorName(failure.Kind);
-        var value = exception is not null && failure.Kind is "runtime" or "interrupted" ? SafeMessage(exception) : failure.Message;
-        sink.Error(name, value, lines);
-        return new CellOutcome(failure, exception, compiled, abandoned);
+        return exception is not null && failure.Kind is "runtime" or "interrupted"
+            ? (exception.GetType().FullName ?? "Exception", SafeMessage(exception), lines)
+            : (ErrorName(failure.Kind), failure.Message, lines);
     }
 
     static CellFailure TimedOut(int number, TimeSpan limit) =>

@@ -270,10 +270,11 @@ public sealed class JupyterKernel : IDisposable
         return results;
     }
 
+    /// <summary>The error as the cell's error output gave it, for the execute_reply (and a user expression's result).</summary>
     static JsonObject ErrorReply(CellFailure failure, Exception? exception)
     {
-        var name = exception?.GetType().FullName ?? failure.Kind;
-        var reply = IoPubSink.ErrorContent(name, failure.Message, failure.Message.Split('\n'));
+        var (name, value, traceback) = ExecutionSession.ErrorOutput(failure, exception, trace: failure.Kind != "interrupted");
+        var reply = IoPubSink.ErrorContent(name, value, traceback);
         reply["status"] = "error";
         return reply;
     }
