@@ -35,24 +35,40 @@ static class GradeCommand
         var memory = new Option<long>("--memory") { Description = "MiB of resident memory a submission may use", DefaultValueFactory = _ => 4096 };
         var jobs = new Option<int>("--jobs") { Description = "Submissions graded at a time (folder mode)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var summary = new Option<string?>("--summary") { Description = "Folder mode: write PREFIX.csv and PREFIX.json (default DIR/grades)" };
+        var feedback = new Option<DirectoryInfo?>("--feedback") { Description = "Folder mode: write each student's feedback notebook under this folder, at the submission's relative path" };
+        var showHidden = new Option<bool>("--show-hidden-tests") { Description = "Show the hidden tests' code in feedback notebooks (by default only their outcomes)" };
+        var processes = new Option<int>("--processes") { Description = "Processes a submission may run at once", DefaultValueFactory = _ => 256 };
+        var noSandbox = new Option<bool>("--no-sandbox") { Description = "Run submissions without the bubblewrap sandbox, with the grader's files and network (trusted code only)" };
         var command = new Command("grade", "Grade a student's notebook against the source's tests, hidden ones included")
-            { submission, source, json, executed, parameters, quick, cellTimeout, timeout, memory, jobs, summary };
+            { submission, source, json, executed, parameters, quick, cellTimeout, timeout, memory, jobs, summary, feedback, showHidden, processes, noSandbox };
         command.SetAction(async (result, _) =>
         {
             if (CommonOptions.NotebookParameters(result, parameters, quick) is not { } values) return 2;
-            if (result.GetValue(cellTimeout) <= 0 || result.GetValue(timeout) <= 0 || result.GetValue(memory) <= 0 || result.GetValue(jobs) <= 0)
+            if (result.GetValue(cellTimeout) <= 0 || result.GetValue(timeout) <= 0 || result.GetValue(memory) <= 0 || result.GetValue(jobs) <= 0
+                || result.GetValue(processes) <= 0)
             {
-                Console.Error.WriteLine("--cell-timeout, --timeout, --memory and --jobs must be positive");
+                Console.Error.WriteLine("--cell-timeout, --timeout, --memory, --jobs and --processes must be positive");
                 return 2;
             }
             CommonOptions.ExportData(result);
             var target = Path.GetFullPath(result.GetValue(submission)!);
+            bool sandboxed = !result.GetValue(noSandbox);
+            if (sandboxed && await Sandbox.ProbeAsync() is { } why)
+            {
+                Console.Error.WriteLine($"the grader runs each submission in a sandbox, which does not work here: {why}");
+                Console.Error.WriteLine("Grade on a machine where it does, or pass --no-sandbox to run the submissions with your own files and network (trusted code only).");
+                return 1;
+            }
+            if (!sandboxed) Console.Error.WriteLine($"warning: {Sandbox.NotSandboxedNote}");
             var options = new GradeOptions
             {
                 Checks = KitChecks.Library,
                 CellTimeout = TimeSpan.FromSeconds(result.GetValue(cellTimeout)),
                 Timeout = TimeSpan.FromSeconds(result.GetValue(timeout)),
                 MemoryMegabytes = result.GetValue(memory),
+                MaxProcesses = result.GetValue(processes),
+                Sandbox = KitSandbox(sandboxed),
+                ShowHiddenTests = result.GetValue(showHidden),
                 Parameters = values,
                 ExecutedPath = result.GetValue(executed)?.FullName,
                 Log = line => Console.Error.WriteLine($"{Path.GetFileName(target)}: {line}"),
@@ -63,15 +79,21 @@ static class GradeCommand
                 {
                     if (result.GetValue(json) is not null || result.GetValue(executed) is not null)
                     {
-                        Console.Error.WriteLine($"{target} is a folder: --json and --executed are for one submission; the folder's summary goes to --summary PREFIX");
+                        Console.Error.WriteLine($"{target} is a folder: --json and --executed are for one submission; the folder's summary goes to --summary PREFIX, feedback to --feedback DIR");
                         return 2;
                     }
                     var prefix = result.GetValue(summary) is { } p ? Path.GetFullPath(p) : Path.Combine(target, "grades");
-                    var batch = await GradeBatch.GradeFolderAsync(target, Path.GetFullPath(result.GetValue(source)!), options with { ExecutedPath = null }, result.GetValue(jobs));
+                    var batch = await GradeBatch.GradeFolderAsync(target, Path.GetFullPath(result.GetValue(source)!), options with { ExecutedPath = null },
+                                                                  result.GetValue(jobs), result.GetValue(feedback)?.FullName);
                     batch.Write(prefix);
                     Console.Write(batch.ToText());
                     Console.WriteLine($"wrote {prefix}.csv and {prefix}.json");
                     return 0;
+                }
+                if (result.GetValue(feedback) is not null)
+                {
+                    Console.Error.WriteLine("--feedback DIR is for a folder of submissions; one submission's feedback goes to --executed FILE");
+                    return 2;
                 }
                 var report = await Grader.GradeAsync(target, GradeBatch.SourceFor(Path.GetFullPath(result.GetValue(source)!), target), options);
                 if (result.GetValue(json) is { } file) AtomicFile.WriteAllText(file.FullName, report.ToJson() + "\n");
@@ -90,6 +112,23 @@ static class GradeCommand
             }
         });
         return command;
+    }
+
+    /// <summary>
+    /// The sandbox as the kit needs it: the data folder (embedded subsets, fetched sets) readable and named to the worker,
+    /// which cannot search for it above a working folder that is empty in the sandbox.
+    /// </summary>
+    static SandboxOptions KitSandbox(bool enabled)
+    {
+        Data.DataStore store;
+        try { store = Data.DataStore.Locate(); }
+        catch (DirectoryNotFoundException) { return new SandboxOptions { Enabled = enabled }; }   // cells that need data say so
+        return new SandboxOptions
+        {
+            Enabled = enabled,
+            ReadOnlyPaths = [store.Root],
+            Environment = new Dictionary<string, string> { [Data.DataStore.RootVariable] = store.Root },
+        };
     }
 
     static Command CreateWorker()

@@ -34,11 +34,13 @@ public sealed class GradeBatch
 
     /// <summary>
     /// Grades every .ipynb under <paramref name="folder"/> (recursively; checkpoint folders excluded), <paramref name="jobs"/>
-    /// at a time. A submission that cannot be graded gets a row with 0 and the error; the batch goes on.
+    /// at a time. A submission that cannot be graded gets a row with 0 and the error; the batch goes on. With
+    /// <paramref name="feedbackFolder"/>, each graded submission's feedback notebook is written there, at the
+    /// submission's path relative to <paramref name="folder"/>.
     /// </summary>
     /// <exception cref="NotebookFormatException">A source notebook is missing or not a notebook.</exception>
     /// <exception cref="GradingMarkupException">A source's markup is wrong.</exception>
-    public static async Task<GradeBatch> GradeFolderAsync(string folder, string source, GradeOptions options, int jobs)
+    public static async Task<GradeBatch> GradeFolderAsync(string folder, string source, GradeOptions options, int jobs, string? feedbackFolder = null)
     {
         var files = Directory.EnumerateFiles(folder, "*.ipynb", SearchOption.AllDirectories)
             .Where(f => !Path.GetRelativePath(folder, f).Split(Path.DirectorySeparatorChar).Any(part => part.StartsWith('.')))
@@ -59,7 +61,8 @@ public sealed class GradeBatch
         var graded = files.Select(async file =>
         {
             await gate.WaitAsync();
-            try { return await GradeOneAsync(folder, file, source, options, tests); }
+            var feedback = feedbackFolder is null ? null : Path.Combine(feedbackFolder, Path.GetRelativePath(folder, file));
+            try { return await GradeOneAsync(folder, file, source, options with { ExecutedPath = feedback }, tests); }
             finally { gate.Release(); }
         });
         var entries = await Task.WhenAll(graded);

@@ -15,8 +15,17 @@ public sealed record GradeOptions
     /// <summary>Longest time the whole grading of one submission may take, worker start-ups and replays included.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(600);
 
-    /// <summary>Largest resident memory of the worker, in MiB.</summary>
+    /// <summary>Largest resident memory of the worker and every process it starts, together, in MiB.</summary>
     public long MemoryMegabytes { get; init; } = 4096;
+
+    /// <summary>Most processes the worker may run at once, itself and its sandbox's included.</summary>
+    public int MaxProcesses { get; init; } = 256;
+
+    /// <summary>The sandbox each worker runs in (on by default).</summary>
+    public SandboxOptions Sandbox { get; init; } = new();
+
+    /// <summary>Whether the feedback notebook shows the hidden tests' code; by default it shows only their outcomes.</summary>
+    public bool ShowHiddenTests { get; init; }
 
     /// <summary>Values for the source's parameters cell (papermill's -p name=value).</summary>
     public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
@@ -38,8 +47,9 @@ public sealed record GradeOptions
 public sealed class GraderException(string message) : Exception(message);
 
 /// <summary>
-/// Grades a submission: runs the graded program (<see cref="GradedProgram"/>) in a worker child process, one cell at a
-/// time, under a time limit per cell and in total and a memory limit. Outcomes come back over a pipe as messages
+/// Grades a submission: runs the graded program (<see cref="GradedProgram"/>) in a worker child process, inside a
+/// bubblewrap sandbox (<see cref="Grading.Sandbox"/>), one cell at a time, under a time limit per cell and in total and
+/// limits on memory and processes. Outcomes come back over a pipe as messages
 /// authenticated with a key only the grader and the worker know. When the worker dies or is killed during a cell, that
 /// cell fails with the reason, a fresh worker replays the cells before it and goes on after it.
 /// </summary>
@@ -63,7 +73,14 @@ public static class Grader
         var skipped = new HashSet<int>();
         var runnable = program.Cells.Where(c => c.Code is not null).ToList();
         var command = options.Worker ?? WorkerCommand.Current();
-        long memoryLimit = options.MemoryMegabytes << 20;
+        var limits = new WorkerLimits(options.MemoryMegabytes << 20, options.MaxProcesses);
+        var sourceFolder = Path.GetDirectoryName(Path.GetFullPath(sourcePath))!;
+        // Only the instructor's cells say which files the sandbox shows: a student's #load names nothing into it.
+        var sandbox = options.Sandbox.Enabled
+            ? Sandbox.LayoutFor(command, sourceFolder, program.Cells.Where(c => c.Role != CellRole.Answer && c.Code is not null).Select(c => c.Code!),
+                                options.Sandbox, WorkerProcess.Environment(limits), limits.MemoryBytes)
+            : null;
+        if (sandbox is null) notes.Add(Sandbox.NotSandboxedNote);
         string totalSeconds = Seconds(options.Timeout);
         string? outOfTime = null;
         int restarts = 0, rejected = 0;
@@ -72,11 +89,11 @@ public static class Grader
         while (outOfTime is null && runnable.Any(c => !outcomes.ContainsKey(c.Index)))
         {
             var key = RandomNumberGenerator.GetBytes(32);
-            var job = new WorkerJob(Path.GetDirectoryName(Path.GetFullPath(sourcePath))!, Path.GetFileName(sourcePath), options.Checks.FailureException,
+            var job = new WorkerJob(sourceFolder, Path.GetFileName(sourcePath), options.Checks.FailureException,
                 runnable.Where(c => !skipped.Contains(c.Index))
                         .Select(c => new WorkerCell(c.Index, c.Code!, ExecutionCount(runnable, c), outcomes.ContainsKey(c.Index))).ToList());
             options.Log(restarts == 0 ? "starting the worker" : $"restarting the worker ({restarts})");
-            using var worker = WorkerProcess.Start(command, key, job, memoryLimit);
+            using var worker = WorkerProcess.Start(command, key, job, limits, sandbox);
             long sequence = 0;
             var (started, ready) = await worker.NextAsync(Remaining(options, clock));
             if (started != WorkerEvent.Message || ready!.Outcome != WorkerMessage.Ready || ready.Sequence != sequence++)
@@ -122,6 +139,7 @@ public static class Grader
                 {
                     worker.Kill();
                     reason = worker.OverMemory ? $"cell {number} went over the {options.MemoryMegabytes} MB memory limit"
+                           : worker.OverProcesses ? $"cell {number} went over the limit of {options.MaxProcesses} processes"
                            : worker.StderrTail.Contains("Stack overflow", StringComparison.Ordinal) ? $"stack overflow during cell {number}"
                            : $"the submission {Describe(worker)} during cell {number}";
                 }
@@ -146,7 +164,7 @@ public static class Grader
         // The source's own cells should not fail; when one does (a lecture over the memory limit, say), say why.
         foreach (var cell in program.Cells.Where(c => c.Role is CellRole.Plain or CellRole.Locked && outcomes.TryGetValue(c.Index, out var o) && !o.Ok))
             notes.Add($"cell {cell.Index + 1} failed: {outcomes[cell.Index].Message}");
-        if (options.ExecutedPath is { } executed) WriteExecuted(program, outcomes, executed);
+        if (options.ExecutedPath is { } executed) WriteExecuted(program, outcomes, executed, options.ShowHiddenTests);
         options.Log(string.Create(CultureInfo.InvariantCulture, $"graded in {clock.Elapsed.TotalSeconds:0.0} s, {restarts} restart(s), peak memory {peak >> 20} MB"));
         return new GradeReport(Path.GetFullPath(submissionPath), Path.GetFullPath(sourcePath), tests,
             tests.Sum(t => t.Earned), tests.Sum(t => t.Possible), Math.Round(clock.Elapsed.TotalSeconds, 3), notes);
@@ -158,19 +176,28 @@ public static class Grader
         if (!outcomes.TryGetValue(test.Index, out var outcome))
             return new TestScore(test.GradeId!, number, 0, test.Points, false, outOfTime ?? $"not run: the submission used up its {totalSeconds} s");
         if (outcome.Ok) return new TestScore(test.GradeId!, number, test.Points, test.Points, true, null);
-        var message = test.Answer is { } answer && program.MissingAnswers.Contains(answer)
-            ? $"answer cell {answer} is missing from the submission" : outcome.Message;
+        // A test fails for its answer's sake first: a missing answer, or one that failed (a limit, an exit), is named
+        // rather than the compile error its absence causes in the test.
+        var answerCell = program.Cells.FirstOrDefault(c => c.Role == CellRole.Answer && c.GradeId == test.Answer);
+        var message = test.Answer is { } answer && program.MissingAnswers.Contains(answer) ? $"answer cell {answer} is missing from the submission"
+            : answerCell is not null && outcomes.TryGetValue(answerCell.Index, out var answered) && !answered.Ok
+                ? $"answer {answerCell.GradeId} (cell {answerCell.Index + 1}) failed: {answered.Message}"
+                : outcome.Message;
         return new TestScore(test.GradeId!, number, 0, test.Points, false, message);
     }
 
-    /// <summary>The graded notebook with each cell's outputs, and an error output where a cell was stopped.</summary>
-    static void WriteExecuted(GradedProgram program, Dictionary<int, Outcome> outcomes, string path)
+    /// <summary>
+    /// The graded notebook with each cell's outputs, and an error output where a cell was stopped; the hidden tests' code
+    /// taken out of the test cells unless <paramref name="showHiddenTests"/> (their outcomes stay).
+    /// </summary>
+    static void WriteExecuted(GradedProgram program, Dictionary<int, Outcome> outcomes, string path, bool showHiddenTests)
     {
         var notebook = program.Notebook.Clone();
         int count = 0;
         foreach (var cell in program.Cells)
         {
             var target = notebook.Cells[cell.Index];
+            if (cell.Role == CellRole.Test && !showHiddenTests) target.Source = StudentRelease.RemoveHiddenTests(target.Source).Source;
             if (!outcomes.TryGetValue(cell.Index, out var outcome)) continue;
             target.ExecutionCount = ++count;
             var outputs = target.Outputs;
@@ -180,6 +207,7 @@ public static class Grader
             else if (!outcome.Ok)
                 outputs.Add(new JsonObject { ["ename"] = "GradingStopped", ["evalue"] = outcome.Message, ["output_type"] = "error", ["traceback"] = new JsonArray(outcome.Message) });
         }
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         notebook.Write(path);
     }
 

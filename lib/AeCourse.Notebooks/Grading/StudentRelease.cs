@@ -132,7 +132,7 @@ public static class StudentRelease
     }
 
     /// <summary>Removes the lines from each BEGIN HIDDEN TESTS to its END HIDDEN TESTS, both included.</summary>
-    static (string Source, int Blocks) RemoveHiddenTests(string source)
+    internal static (string Source, int Blocks) RemoveHiddenTests(string source)
     {
         var kept = new List<string>();
         bool hidden = false;

@@ -29,8 +29,14 @@ public sealed record WorkerCommand(string FileName, IReadOnlyList<string> Argume
 /// <summary>What waiting for the worker's next report gave.</summary>
 internal enum WorkerEvent { Message, Exited, TimedOut }
 
+/// <summary>What a worker may use: resident memory (of all its processes together) and how many processes.</summary>
+/// <param name="MemoryBytes">Largest resident memory, summed over the worker and every process it started.</param>
+/// <param name="Processes">Most processes alive at once in the worker's tree, the worker included.</param>
+internal sealed record WorkerLimits(long MemoryBytes, int Processes);
+
 /// <summary>
-/// One worker child process: its result pipe, its drained stdout and stderr, and a watch on its resident memory.
+/// One worker child process — inside its sandbox when it has one — with its result pipe, its drained stdout and stderr,
+/// and a watch on the resident memory and number of the processes it runs.
 /// </summary>
 internal sealed class WorkerProcess : IDisposable
 {
@@ -47,9 +53,9 @@ internal sealed class WorkerProcess : IDisposable
     readonly StringBuilder _stderrTail = new();
     readonly Task _reader;
     readonly Task _exited;
-    volatile bool _overMemory;
+    volatile bool _overMemory, _overProcesses;
 
-    WorkerProcess(Process process, AnonymousPipeServerStream pipe, byte[] key, long memoryLimitBytes)
+    WorkerProcess(Process process, AnonymousPipeServerStream pipe, byte[] key, WorkerLimits limits)
     {
         _process = process;
         _pipe = pipe;
@@ -58,14 +64,17 @@ internal sealed class WorkerProcess : IDisposable
         _exited = process.WaitForExitAsync();
         _ = Task.Run(() => DrainAsync(process.StandardOutput.BaseStream, null));
         _ = Task.Run(() => DrainAsync(process.StandardError.BaseStream, _stderrTail));
-        _ = Task.Run(() => WatchMemoryAsync(memoryLimitBytes));
+        _ = Task.Run(() => WatchAsync(limits));
     }
 
     /// <summary>Lines on the pipe that were not genuine messages (no tag, wrong MAC).</summary>
     public int Rejected { get; private set; }
 
-    /// <summary>Whether the memory watch killed the worker.</summary>
+    /// <summary>Whether the watch killed the worker for its memory.</summary>
     public bool OverMemory => _overMemory;
+
+    /// <summary>Whether the watch killed the worker for starting too many processes.</summary>
+    public bool OverProcesses => _overProcesses;
 
     /// <summary>The largest resident memory seen, in bytes.</summary>
     public long PeakResident { get; private set; }
@@ -76,19 +85,38 @@ internal sealed class WorkerProcess : IDisposable
     /// <summary>The last part of the worker's stderr (where the runtime reports a stack overflow).</summary>
     public string StderrTail { get { lock (_stderrTail) return _stderrTail.ToString(); } }
 
-    /// <summary>Starts a worker and hands it the key and the job on its standard input, which is then closed.</summary>
-    public static WorkerProcess Start(WorkerCommand command, byte[] key, WorkerJob job, long memoryLimitBytes)
+    /// <summary>The variables the worker's runtime needs, inside a sandbox or not.</summary>
+    public static IReadOnlyDictionary<string, string> Environment(WorkerLimits limits)
     {
-        var start = new ProcessStartInfo(command.FileName)
+        // Managed allocations fail with OutOfMemoryException well before the resident-memory watch has to kill.
+        long heapLimit = Math.Max(limits.MemoryBytes / 2, limits.MemoryBytes - (768L << 20));
+        return new Dictionary<string, string>
+        {
+            ["DOTNET_GCHeapHardLimit"] = "0x" + heapLimit.ToString("X", CultureInfo.InvariantCulture),
+            ["DOTNET_DbgEnableMiniDump"] = "0",
+        };
+    }
+
+    /// <summary>
+    /// Starts a worker — under bubblewrap when <paramref name="sandbox"/> is given — and hands it the key and the job on
+    /// its standard input, which is then closed.
+    /// </summary>
+    public static WorkerProcess Start(WorkerCommand command, byte[] key, WorkerJob job, WorkerLimits limits, SandboxLayout? sandbox)
+    {
+        var start = new ProcessStartInfo(sandbox is null ? command.FileName : Sandbox.Executable() ?? throw new GraderException($"bubblewrap is not installed: {Sandbox.InstallHint}"))
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
+        if (sandbox is not null)
+        {
+            foreach (var a in Sandbox.Arguments(sandbox)) start.ArgumentList.Add(a);
+            start.ArgumentList.Add("--");
+            start.ArgumentList.Add(command.FileName);
+        }
+        else
+            foreach (var (name, value) in Environment(limits)) start.Environment[name] = value;
         foreach (var a in command.Arguments) start.ArgumentList.Add(a);
         start.ArgumentList.Add(WorkerCommand.Verb);
-        // Managed allocations fail with OutOfMemoryException well before the resident-memory watch has to kill.
-        long heapLimit = Math.Max(memoryLimitBytes / 2, memoryLimitBytes - (768L << 20));
-        start.Environment["DOTNET_GCHeapHardLimit"] = "0x" + heapLimit.ToString("X", CultureInfo.InvariantCulture);
-        start.Environment["DOTNET_DbgEnableMiniDump"] = "0";
 
         AnonymousPipeServerStream pipe;
         Process process;
@@ -100,7 +128,7 @@ internal sealed class WorkerProcess : IDisposable
             process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {command.FileName}");
             pipe.DisposeLocalCopyOfClientHandle();
         }
-        var worker = new WorkerProcess(process, pipe, key, memoryLimitBytes);
+        var worker = new WorkerProcess(process, pipe, key, limits);
         try
         {
             process.StandardInput.WriteLine(Convert.ToBase64String(key));
@@ -203,30 +231,20 @@ internal sealed class WorkerProcess : IDisposable
         catch (ObjectDisposedException) { }
     }
 
-    /// <summary>Polls VmRSS (which counts native allocations such as libtorch's) and kills the worker above the limit.</summary>
-    async Task WatchMemoryAsync(long limit)
+    /// <summary>
+    /// Every 50 ms, sums the resident memory (which counts native allocations such as libtorch's) of the worker and every
+    /// process below it — bubblewrap, the sandbox's init, the worker, whatever the submission started, detached or not —
+    /// and counts them; kills the whole tree above either limit.
+    /// </summary>
+    async Task WatchAsync(WorkerLimits limits)
     {
-        var status = $"/proc/{_process.Id}/status";
         while (!_exited.IsCompleted)
         {
-            if (Resident(status) is { } rss)
-            {
-                PeakResident = Math.Max(PeakResident, rss);
-                if (rss > limit) { _overMemory = true; Kill(); return; }
-            }
+            var (count, resident) = ProcessTree.Measure(_process.Id);
+            PeakResident = Math.Max(PeakResident, resident);
+            if (count > limits.Processes) { _overProcesses = true; Kill(); return; }
+            if (resident > limits.MemoryBytes) { _overMemory = true; Kill(); return; }
             await Task.Delay(50);
         }
-    }
-
-    static long? Resident(string status)
-    {
-        try
-        {
-            foreach (var line in File.ReadLines(status))
-                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                    return long.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException) { }
-        return null;
     }
 }
