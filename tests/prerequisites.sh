@@ -8,7 +8,8 @@
 #   as Jupyter runs them, and jupyter_client drives the kit's kernel message by message;
 # - jupyter-notebook: a lecture runs in Jupyter Notebook, in Chromium;
 # - fonts-dejavu-core: the font captions in pictures are drawn with (the tests check the ink);
-# - npm: the offline dataset fallback runs it.
+# - npm: the offline dataset fallback runs it;
+# - bubblewrap: the grader runs each submission in its sandbox.
 # The kernel tool itself (dotnet-interactive) is installed by the tests, into a folder of their own.
 set -euo pipefail
 
@@ -20,6 +21,7 @@ missing=()
 [ -x /usr/bin/jupyter-notebook ] || missing+=(jupyter-notebook)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "The tests need Debian's packages: ${missing[*]}; installing them." >&2

@@ -20,7 +20,7 @@ public sealed class GradedClass : IDisposable
     {
         foreach (var (name, answers) in GraderTests.Cases)
             GraderTests.WriteSubmission(_dir[Path.Combine(name, "source.ipynb")],
-                answers.ToDictionary(a => a.Key, a => a.Value?.Replace(GraderTests.ReplayMarker, _dir[$"{name}.marker"])));
+                answers);
         Directory.CreateDirectory(_dir["not-json"]);
         File.WriteAllText(_dir[Path.Combine("not-json", "source.ipynb")], "this is not a notebook");
 
@@ -58,8 +58,23 @@ public sealed class GraderTests(GradedClass graded, ITestOutputHelper output) : 
     internal static string SourcePath => Path.Combine(TestPaths.Repo, "tests", "notebooks", "grading", "source.ipynb");
 
     const string Stub = "throw new NotImplementedException();";
-    /// <summary>Stands for a file path in an answer; each case gets its own file in the class's folder.</summary>
-    internal const string ReplayMarker = "@MARKER@";
+    /// <summary>Stands for a file path in an answer.</summary>
+    const string ReplayMarker = "@MARKER@";
+
+    /// <summary>
+    /// Its first cell runs once and kills the worker when replayed after the exit in cell 9 restarts it. It keeps its
+    /// memory of the first run in a file, which only an unsandboxed worker can: in the sandbox every worker starts with
+    /// empty folders of its own.
+    /// </summary>
+    static readonly Dictionary<string, string?> ExitOnReplay = new()
+    {
+        ["squares"] = "int[] Squares(int n) { Environment.Exit(0); return []; }", ["doubled"] = DoubledRight,
+        ["add"] = $"""
+            if (System.IO.File.Exists("{ReplayMarker}")) Environment.Exit(0);
+            System.IO.File.WriteAllText("{ReplayMarker}", "ran once");
+            {AddRight}
+            """,
+    };
     const string AddRight = "int Add(int a, int b) => a + b;";
     const string SquaresRight = "int[] Squares(int n) => Enumerable.Range(0, n).Select(i => i * i).ToArray();";
     const string DoubledRight = "torch.Tensor Doubled(torch.Tensor x) => x * 2;";
@@ -127,16 +142,6 @@ public sealed class GraderTests(GradedClass graded, ITestOutputHelper output) : 
         }),
         ("check-redefined-wrong", new() { ["add"] = NoOpCheck + "\nint Add(int a, int b) => 0;", ["squares"] = "int[] Squares(int n) => [];", ["doubled"] = "torch.Tensor Doubled(torch.Tensor x) => x;" }),
         ("check-redefined-right", new() { ["add"] = NoOpCheck + "\n" + AddRight, ["squares"] = SquaresRight, ["doubled"] = DoubledRight }),
-        // Its first cell runs once and kills the worker when replayed after the exit in cell 9 restarts it.
-        ("exit-on-replay", new()
-        {
-            ["squares"] = "int[] Squares(int n) { Environment.Exit(0); return []; }", ["doubled"] = DoubledRight,
-            ["add"] = $"""
-                if (System.IO.File.Exists("{ReplayMarker}")) Environment.Exit(0);
-                System.IO.File.WriteAllText("{ReplayMarker}", "ran once");
-                {AddRight}
-                """,
-        }),
         // The check reads `size` (4); this student's own `size` of 0 would make an empty answer pass.
         ("variable-redeclared", new() { ["add"] = AddRight, ["squares"] = "int size = 0;\nint[] Squares(int n) => n == 1 ? new[] { 0 } : new int[0];", ["doubled"] = DoubledRight }),
     ];
@@ -245,8 +250,12 @@ public sealed class GraderTests(GradedClass graded, ITestOutputHelper output) : 
     {
         // Cell 5 ran and its check passed; the exit in cell 9 restarted the worker, whose replay of cell 5 exited too.
         // The grader leaves cell 5 out from then on: its earned point stands, the answers after cell 9 still run.
-        AssertPoints("exit-on-replay", 1, 0, 1);
-        var report = graded.Report("exit-on-replay");
+        using var dir = new TempDir();
+        WriteSubmission(dir["student.ipynb"], ExitOnReplay.ToDictionary(a => a.Key, a => a.Value?.Replace(ReplayMarker, dir["ran-once"])));
+        var result = AeCourseCommand.Run("grade", dir["student.ipynb"], "--source", SourcePath, "--json", dir["report.json"], "--no-sandbox");
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var report = JsonNode.Parse(File.ReadAllText(dir["report.json"]))!.AsObject();
+        Assert.Equal(2, report["earned"]!.GetValue<double>());
         Assert.Equal("the submission exited with code 0 during cell 9", Message(report, "squares-check"));
         Assert.Contains("the submission exited with code 0 during cell 5 while earlier cells were replayed; the cell was left out from then on", Notes(report));
         Assert.Equal(["worker restarted after cell 9", "worker restarted after cell 5"], Notes(report).Where(n => n.StartsWith("worker restarted", StringComparison.Ordinal)));

@@ -301,3 +301,110 @@ public sealed class SandboxAsRunnerTests(HostileClassAsRunner graded, ITestOutpu
 
 public sealed class SandboxUnprivilegedTests(HostileClassUnprivileged graded, ITestOutputHelper output)
     : SandboxTests(graded, output), IClassFixture<HostileClassUnprivileged>;
+
+/// <summary>The sandbox's absence, its opt-out, the doctor's report of it, and what feedback shows of the hidden tests.</summary>
+public sealed class SandboxSetupTests
+{
+    /// <summary>A PATH with the system's tools but no bubblewrap: a folder of links to /usr/bin's programs, bwrap left out.</summary>
+    static Dictionary<string, string> WithoutBubblewrap(TempDir dir)
+    {
+        var bin = Directory.CreateDirectory(dir["bin"]).FullName;
+        foreach (var tool in Directory.EnumerateFiles("/usr/bin").Where(f => Path.GetFileName(f) != "bwrap"))
+            File.CreateSymbolicLink(Path.Combine(bin, Path.GetFileName(tool)), tool);
+        return new Dictionary<string, string> { ["PATH"] = bin };
+    }
+
+    [Fact]
+    public void Given_no_bubblewrap_When_grading_Then_the_grader_refuses_and_says_how_to_install_it()
+    {
+        using var dir = new TempDir();
+        GraderTests.WriteSubmission(dir["student.ipynb"], new Dictionary<string, string?>());
+        var result = AeCourseCommand.Run(WithoutBubblewrap(dir), "grade", dir["student.ipynb"], "--source", GraderTests.SourcePath, "--json", dir["report.json"]);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("bubblewrap is not installed", result.Stderr);
+        Assert.Contains("sudo apt-get install bubblewrap", result.Stderr);
+        Assert.Contains("--no-sandbox", result.Stderr);
+        Assert.False(File.Exists(dir["report.json"]));
+    }
+
+    [Fact]
+    public void Given_no_sandbox_asked_for_When_grading_Then_it_grades_with_a_warning_in_the_report()
+    {
+        using var dir = new TempDir();
+        GraderTests.WriteSubmission(dir["student.ipynb"], new Dictionary<string, string?>());
+        var result = AeCourseCommand.Run(WithoutBubblewrap(dir), "grade", dir["student.ipynb"], "--source", GraderTests.SourcePath,
+            "--json", dir["report.json"], "--no-sandbox");
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Contains("warning: graded without a sandbox", result.Stderr);
+        var report = JsonNode.Parse(File.ReadAllText(dir["report.json"]))!;
+        Assert.Equal(4, report["earned"]!.GetValue<double>());   // the released copy's own answers: the solutions
+        Assert.Contains(report["notes"]!.AsArray(), n => n!.GetValue<string>().StartsWith("graded without a sandbox (--no-sandbox)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Given_the_doctor_When_bubblewrap_works_or_is_missing_Then_it_says_which()
+    {
+        var here = AeCourseCommand.Run("doctor");
+        Assert.Contains("[ok  ] sandbox: bubblewrap", here.Stdout);
+        using var dir = new TempDir();
+        var without = AeCourseCommand.Run(WithoutBubblewrap(dir), "doctor");
+        Assert.Contains("[note] sandbox: grading cannot sandbox submissions: bubblewrap is not installed", without.Stdout);
+    }
+
+    [Fact]
+    public void Given_a_source_that_loads_a_file_beside_it_When_graded_in_the_sandbox_Then_that_file_is_there_and_nothing_else_is()
+    {
+        using var dir = new TempDir();
+        Directory.CreateDirectory(dir["source/lib"]);
+        File.WriteAllText(dir["source/lib/helpers.csx"], "int Twice(int x) => 2 * x;\n");
+        File.WriteAllText(dir["source/secret.txt"], "the answers");
+        // The source gains a plain cell that #loads the helper by a relative path, as a lecture may.
+        var source = JsonNode.Parse(File.ReadAllText(GraderTests.SourcePath))!.AsObject();
+        source["cells"]!.AsArray().Insert(3, new JsonObject
+        {
+            ["cell_type"] = "code", ["execution_count"] = null, ["metadata"] = new JsonObject(), ["outputs"] = new JsonArray(),
+            ["source"] = "#load \"lib/helpers.csx\"\nConsole.WriteLine(Twice(21));",
+        });
+        File.WriteAllText(dir["source/source.ipynb"], source.ToJsonString());
+        GraderTests.WriteSubmission(dir["student.ipynb"], new Dictionary<string, string?>
+        {
+            ["add"] = """
+                foreach (var path in new[] { "secret.txt", "lib/helpers.csx" })
+                    try { Console.WriteLine($"{path}: {System.IO.File.ReadAllText(path).Length} characters"); } catch (Exception e) { Console.WriteLine($"{path}: {e.GetType().Name}"); }
+                int Add(int a, int b) => a + b;
+                """,
+        });
+        var result = AeCourseCommand.Run("grade", dir["student.ipynb"], "--source", dir["source/source.ipynb"], "--json", dir["report.json"],
+            "--executed", dir["feedback.ipynb"]);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var report = JsonNode.Parse(File.ReadAllText(dir["report.json"]))!;
+        Assert.Equal(4, report["earned"]!.GetValue<double>());
+        Assert.Empty(report["notes"]!.AsArray());
+        var cells = JsonNode.Parse(File.ReadAllText(dir["feedback.ipynb"]))!["cells"]!.AsArray();
+        Assert.Contains("42", cells[3]!["outputs"]!.ToJsonString());
+        var answer = cells[5]!["outputs"]!.ToJsonString();
+        Assert.Contains("secret.txt: FileNotFoundException", answer);
+        Assert.Contains("lib/helpers.csx: 28 characters", answer);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Given_feedback_When_graded_Then_the_hidden_tests_code_shows_only_when_asked_for(bool show)
+    {
+        using var dir = new TempDir();
+        GraderTests.WriteSubmission(dir["student.ipynb"], new Dictionary<string, string?> { ["squares"] = "int[] Squares(int n) => n == 1 ? [] : Enumerable.Range(0, n).Select(i => i * i).ToArray();" });
+        var args = new List<string> { "grade", dir["student.ipynb"], "--source", GraderTests.SourcePath, "--executed", dir["feedback.ipynb"] };
+        if (show) args.Add("--show-hidden-tests");
+        var result = AeCourseCommand.Run(args.ToArray());
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var cells = JsonNode.Parse(File.ReadAllText(dir["feedback.ipynb"]))!["cells"]!.AsArray();
+        var check = cells[8]!;   // squares-check: its visible check passes, its hidden one fails
+        var source = string.Concat(check["source"]!.AsArray().Select(l => l!.GetValue<string>()));
+        Assert.Equal(show, source.Contains("BEGIN HIDDEN TESTS", StringComparison.Ordinal));
+        Assert.Equal(show, source.Contains("Squares(1)", StringComparison.Ordinal));
+        Assert.StartsWith("var expected = Enumerable.Range(0, size)", source);
+        // Either way the student sees that a check failed, and its message.
+        Assert.Equal("error", check["outputs"]![0]!["output_type"]!.GetValue<string>());
+    }
+}

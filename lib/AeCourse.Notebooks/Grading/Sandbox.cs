@@ -50,10 +50,10 @@ public static partial class Sandbox
         "DOTNET_SYSTEM_GLOBALIZATION_INVARIANT",
     ];
 
-    /// <summary>The bubblewrap executable, or null when it is not installed.</summary>
+    /// <summary>The bubblewrap executable on the PATH, or null when there is none.</summary>
     public static string? Executable()
     {
-        foreach (var dir in (System.Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries).Append("/usr/bin"))
+        foreach (var dir in (System.Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
         {
             var path = Path.Combine(dir, "bwrap");
             if (File.Exists(path)) return path;
