@@ -48,8 +48,9 @@ public sealed record GradedCell(int Index, CellRole Role, string? GradeId, doubl
     /// <summary>
     /// Reads the markup of every cell of <paramref name="notebook"/>.
     /// </summary>
-    /// <exception cref="GradingMarkupException">Markup that nbgrader would reject or that cannot be graded: the message
-    /// names the notebook, the cell and the problem.</exception>
+    /// <exception cref="GradingMarkupException">Markup that nbgrader would reject or that cannot be graded — among them a
+    /// marker in a cell of another kind, a region split across cells, a misspelled marker (see <see cref="MarkerLine"/>):
+    /// the message names the notebook, the cell and the problem.</exception>
     public static IReadOnlyList<GradedCell> ReadAll(Notebook notebook)
     {
         var cells = new List<GradedCell>();
