@@ -45,6 +45,18 @@ public sealed class ReleaseTests : IDisposable
         return cell;
     }
 
+    /// <summary>A locked cell: instructor code, neither answer nor test.</summary>
+    static NotebookCell Locked(string id, string source)
+    {
+        var cell = NotebookCell.Code(source);
+        cell.Metadata["nbgrader"] = Nbgrader(id);
+        return cell;
+    }
+
+    /// <summary>A raw cell (nbformat's third kind), without nbgrader metadata.</summary>
+    static NotebookCell Raw(string source) =>
+        new(new JsonObject { ["cell_type"] = "raw", ["metadata"] = new JsonObject(), ["source"] = NotebookCell.Lines(source) });
+
     /// <summary>A small source notebook, written to the temporary folder (the engine runs a notebook in its folder).</summary>
     Notebook Source(string name, params NotebookCell[] cells)
     {
@@ -263,8 +275,70 @@ public sealed class ReleaseTests : IDisposable
         { "markdown-answer", 2, "\"twice\" is a markdown cell; only code cells can be answers or tests here" },
     };
 
+    /// <summary>
+    /// Markers in a cell of the wrong kind, or a region split across cells: nbgrader refuses them, and the release
+    /// would otherwise copy the solution or the hidden test to the students as it stands.
+    /// </summary>
+    public static TheoryData<string, int, string> MisplacedMarkers() => new()
+    {
+        { "solution-in-test", 3, "line 2: a solution marker (\"// BEGIN SOLUTION\") in test cell \"twice-check\"; solution regions belong in answer cells only" },
+        { "solution-in-locked", 2, "line 2: a solution marker (\"// BEGIN SOLUTION\") in locked code cell \"setup\"; solution regions belong in answer cells only" },
+        { "solution-in-plain", 2, "line 1: a solution marker (\"// BEGIN SOLUTION\") in a plain code cell (no nbgrader metadata); solution regions belong in answer cells only" },
+        { "solution-in-markdown", 2, "line 3: a solution marker (\"// BEGIN SOLUTION\") in a plain markdown cell (no nbgrader metadata)" },
+        { "solution-in-raw", 2, "line 1: a solution marker (\"// BEGIN SOLUTION\") in a plain raw cell (no nbgrader metadata)" },
+        { "hidden-in-answer", 2, "line 7: a hidden-test marker (\"// BEGIN HIDDEN TESTS\") in answer cell \"twice\"; hidden tests belong in test cells only" },
+        { "hidden-in-locked", 3, "line 2: a hidden-test marker (\"// BEGIN HIDDEN TESTS\") in locked code cell \"inputs\"; hidden tests belong in test cells only" },
+        { "hidden-in-plain", 3, "line 2: a hidden-test marker (\"// BEGIN HIDDEN TESTS\") in a plain code cell (no nbgrader metadata); hidden tests belong in test cells only" },
+        { "hidden-in-markdown", 3, "line 2: a hidden-test marker (\"// BEGIN HIDDEN TESTS\") in a plain markdown cell (no nbgrader metadata)" },
+        { "hidden-in-raw", 3, "line 1: a hidden-test marker (\"// BEGIN HIDDEN TESTS\") in a plain raw cell (no nbgrader metadata)" },
+        { "solution-split", 2, "\"twice\": // BEGIN SOLUTION is never closed by // END SOLUTION in this cell; a region begins and ends in the same cell" },
+        { "hidden-split", 3, "\"twice-check\": // BEGIN HIDDEN TESTS is never closed by // END HIDDEN TESTS in this cell" },
+        { "hidden-end-alone", 3, "\"twice-check\", line 3: // END HIDDEN TESTS without // BEGIN HIDDEN TESTS before it in this cell" },
+        { "hidden-nested", 3, "\"twice-check\", line 3: // BEGIN HIDDEN TESTS inside another // BEGIN HIDDEN TESTS" },
+    };
+
+    /// <summary>
+    /// Lines nbgrader would take for markers (its delimiter anywhere in the line) or an instructor likely meant as
+    /// markers (another case, spacing or comment leader): the kit reads only the exact spelling, so each is refused
+    /// rather than copied to the students with what it was meant to hide.
+    /// </summary>
+    public static TheoryData<string, int, string> MisspelledMarkers() => new()
+    {
+        { "no-space", 2, "\"twice\", line 3: a marker must stand alone on its line, spelled exactly // BEGIN SOLUTION; found \"//BEGIN SOLUTION\"" },
+        { "lower-case", 3, "\"twice-check\", line 2: a marker must stand alone on its line, spelled exactly // BEGIN HIDDEN TESTS; found \"// begin hidden tests\"" },
+        { "python-leader", 2, "\"twice\", line 3: a marker must stand alone on its line, spelled exactly // BEGIN SOLUTION; found \"### BEGIN SOLUTION\"" },
+        { "double-space", 2, "\"twice\", line 5: a marker must stand alone on its line, spelled exactly // END SOLUTION; found \"// END  SOLUTION\"" },
+        { "singular", 3, "\"twice-check\", line 2: a marker must stand alone on its line, spelled exactly // BEGIN HIDDEN TESTS; found \"// BEGIN HIDDEN TEST\"" },
+        { "second-region-misspelled", 2, "\"twice\", line 7: a marker must stand alone on its line, spelled exactly // BEGIN SOLUTION; found \"// Begin Solution\"" },
+        { "delimiter-in-hint", 2, "\"twice\", line 4: a marker must stand alone on its line, spelled exactly // END SOLUTION; found \"// HINT: stop at END SOLUTION\"" },
+        { "near-miss-in-plain", 2, "line 1: a solution marker (\"//begin solution\") in a plain code cell (no nbgrader metadata)" },
+    };
+
     NotebookCell[] Faulty(string fault) => fault switch
     {
+        "solution-in-test" => [Answer("twice", TwiceSolution), Test("twice-check", "Console.WriteLine(Twice(21));\n// BEGIN SOLUTION\nConsole.WriteLine(Twice(-3));\n// END SOLUTION")],
+        "solution-in-locked" => [Locked("setup", "int factor = 0;\n// BEGIN SOLUTION\nfactor = 2;\n// END SOLUTION"), Answer("twice", TwiceSolution)],
+        "solution-in-plain" => [NotebookCell.Code("// BEGIN SOLUTION\nint Twice(int n) => 2 * n;\n// END SOLUTION")],
+        "solution-in-markdown" => [NotebookCell.Markdown("Write `Twice`:\n\n// BEGIN SOLUTION\n`return 2 * n;`\n// END SOLUTION")],
+        "solution-in-raw" => [Raw("// BEGIN SOLUTION\nreturn 2 * n;\n// END SOLUTION")],
+        "hidden-in-answer" => [Answer("twice", "int Twice(int n)\n{\n    // BEGIN SOLUTION\n    return 2 * n;\n    // END SOLUTION\n}\n// BEGIN HIDDEN TESTS\nif (Twice(-3) != -6) throw new Exception(\"Twice(-3) should be -6\");\n// END HIDDEN TESTS")],
+        "hidden-in-locked" => [Answer("twice", TwiceSolution), Locked("inputs", "var inputs = new[] { 21 };\n// BEGIN HIDDEN TESTS\ninputs = [21, -3];\n// END HIDDEN TESTS")],
+        "hidden-in-plain" => [Answer("twice", TwiceSolution), NotebookCell.Code("Console.WriteLine(Twice(21));\n// BEGIN HIDDEN TESTS\nConsole.WriteLine(Twice(-3));\n// END HIDDEN TESTS")],
+        "hidden-in-markdown" => [Answer("twice", TwiceSolution), NotebookCell.Markdown("The checks:\n// BEGIN HIDDEN TESTS\n`Twice(-3)` is -6\n// END HIDDEN TESTS")],
+        "hidden-in-raw" => [Answer("twice", TwiceSolution), Raw("// BEGIN HIDDEN TESTS\nConsole.WriteLine(Twice(-3));\n// END HIDDEN TESTS")],
+        "solution-split" => [Answer("twice", "int Twice(int n)\n{\n    // BEGIN SOLUTION\n    return 2 * n;"), Answer("twice-end", "    // END SOLUTION\n}")],
+        "hidden-split" => [Answer("twice", TwiceSolution), Test("twice-check", "Console.WriteLine(Twice(21));\n// BEGIN HIDDEN TESTS\nConsole.WriteLine(Twice(-3));"),
+                           Test("twice-check-end", "Console.WriteLine(Twice(-4));\n// END HIDDEN TESTS")],
+        "hidden-end-alone" => [Answer("twice", TwiceSolution), Test("twice-check", "Console.WriteLine(Twice(21));\nConsole.WriteLine(Twice(-3));\n// END HIDDEN TESTS")],
+        "hidden-nested" => [Answer("twice", TwiceSolution), Test("twice-check", "// BEGIN HIDDEN TESTS\nConsole.WriteLine(Twice(21));\n// BEGIN HIDDEN TESTS\n// END HIDDEN TESTS")],
+        "no-space" => [Answer("twice", "int Twice(int n)\n{\n    //BEGIN SOLUTION\n    return 2 * n;\n    //END SOLUTION\n}")],
+        "lower-case" => [Answer("twice", TwiceSolution), Test("twice-check", "Console.WriteLine(Twice(21));\n// begin hidden tests\nConsole.WriteLine(Twice(-3));\n// end hidden tests")],
+        "python-leader" => [Answer("twice", "int Twice(int n)\n{\n    ### BEGIN SOLUTION\n    return 2 * n;\n    ### END SOLUTION\n}")],
+        "double-space" => [Answer("twice", "int Twice(int n)\n{\n    // BEGIN SOLUTION\n    return 2 * n;\n    // END  SOLUTION\n}")],
+        "singular" => [Answer("twice", TwiceSolution), Test("twice-check", "Console.WriteLine(Twice(21));\n// BEGIN HIDDEN TEST\nConsole.WriteLine(Twice(-3));\n// END HIDDEN TEST")],
+        "second-region-misspelled" => [Answer("twice", "int Twice(int n)\n{\n    // BEGIN SOLUTION\n    return 2 * n;\n    // END SOLUTION\n}\n// Begin Solution\nint Thrice(int n) => 3 * n;\n// End Solution")],
+        "delimiter-in-hint" => [Answer("twice", "int Twice(int n)\n{\n    // BEGIN SOLUTION\n    // HINT: stop at END SOLUTION\n    return 2 * n;\n    // END SOLUTION\n}")],
+        "near-miss-in-plain" => [NotebookCell.Code("//begin solution\nint Twice(int n) => 2 * n;\n//end solution")],
         "marker-not-alone" => [Answer("twice", "int Twice(int n)\n{\n    return 2 * n; // BEGIN SOLUTION\n    // END SOLUTION\n}")],
         "nested" => [Answer("twice", "int Twice(int n)\n{\n    // BEGIN SOLUTION\n    // BEGIN SOLUTION\n    return 2 * n;\n    // END SOLUTION\n    // END SOLUTION\n}")],
         "end-first" => [Answer("twice", "int Twice(int n)\n{\n    // END SOLUTION\n    return 2 * n;\n    // BEGIN SOLUTION\n}")],
@@ -295,6 +369,8 @@ public sealed class ReleaseTests : IDisposable
     [Theory]
     [MemberData(nameof(BadMarkup))]
     [MemberData(nameof(MoreBadMarkup))]
+    [MemberData(nameof(MisplacedMarkers))]
+    [MemberData(nameof(MisspelledMarkers))]
     public void Given_a_source_with_bad_markup_When_released_Then_the_error_names_the_file_and_the_cell(string fault, int cell, string problem)
     {
         var source = Source(fault + ".ipynb", Faulty(fault));
@@ -305,6 +381,8 @@ public sealed class ReleaseTests : IDisposable
 
     [Theory]
     [MemberData(nameof(BadMarkup))]
+    [MemberData(nameof(MisplacedMarkers))]
+    [MemberData(nameof(MisspelledMarkers))]
     public void Given_a_folder_with_one_bad_source_When_released_by_the_command_Then_it_exits_2_naming_it_and_writes_nothing(string fault, int cell, string problem)
     {
         var folder = Directory.CreateDirectory(_dir["sources"]).FullName;
@@ -319,6 +397,50 @@ public sealed class ReleaseTests : IDisposable
         Assert.Contains(problem, result.Stderr);
         Assert.Equal("", result.Stdout);
         Assert.False(Directory.Exists(output), "a bad source leaves the output folder untouched: not even the good one is written");
+    }
+
+    [Fact]
+    public void Given_text_that_only_resembles_a_marker_When_released_Then_it_is_kept_as_it_is()
+    {
+        // Code and prose that name solutions or hidden tests but are not comments starting with a marker's words.
+        var lookalikes = new[]
+        {
+            NotebookCell.Markdown("Begin your solution below; the hidden tests run when your notebook is graded."),
+            NotebookCell.Code("void BeginSolution() { }\nBeginSolution(); // the end: solution and hidden tests come next"),
+            Raw("begin solution"),
+        };
+        var source = Source("lookalikes.ipynb", [.. lookalikes, Answer("twice", TwiceSolution)]);
+
+        var student = StudentRelease.Create(source);
+
+        Assert.Equal(lookalikes.Select(c => c.Source), student.Cells.Skip(1).Take(lookalikes.Length).Select(c => c.Source));
+    }
+
+    [Fact]
+    public void Given_a_grade_id_holding_marker_text_When_released_Then_the_final_check_refuses_the_stub_and_the_command_writes_nothing()
+    {
+        // The markup is valid, but the stub's default message quotes the grade_id: the last check before the copy
+        // leaves the release catches the marker text it would carry.
+        var source = Source("id.ipynb", Answer("twice END SOLUTION", "int Twice(int n)\n{\n    // BEGIN SOLUTION\n    return 2 * n;\n    // END SOLUTION\n}"));
+        var e = Assert.Throws<GradingMarkupException>(() => StudentRelease.Create(source));
+        Assert.Equal($"{_dir["id.ipynb"]}, cell 2: line 4: the student copy would still hold grading markup " +
+                     "(\"throw new NotImplementedException(\"Exercise twice END SOLUTION is not done yet: write your answer here.\");\"); nothing is written", e.Message);
+
+        var output = _dir["student"];
+        var result = AeCourseCommand.Run("release", _dir["id.ipynb"], "--out", output);
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith($"{_dir["id.ipynb"]}, cell 2: line 4: the student copy would still hold grading markup", result.Stderr);
+        Assert.False(Directory.Exists(output));
+    }
+
+    [Fact]
+    public void Given_a_student_notebook_with_marker_text_in_any_cell_When_checked_before_writing_Then_it_is_refused_naming_the_cell()
+    {
+        var student = Source("student.ipynb", NotebookCell.Code("Console.WriteLine(1);"), NotebookCell.Markdown("Done.\n\n// end hidden tests"));
+        var e = Assert.Throws<GradingMarkupException>(() => StudentRelease.EnsureNoMarkup(student));
+        Assert.Equal($"{_dir["student.ipynb"]}, cell 3: line 3: the student copy would still hold grading markup (\"// end hidden tests\"); nothing is written", e.Message);
+
+        StudentRelease.EnsureNoMarkup(StudentRelease.Create(TwiceSource()));   // a released copy passes
     }
 
     [Fact]

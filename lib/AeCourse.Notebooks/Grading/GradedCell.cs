@@ -48,8 +48,9 @@ public sealed record GradedCell(int Index, CellRole Role, string? GradeId, doubl
     /// <summary>
     /// Reads the markup of every cell of <paramref name="notebook"/>.
     /// </summary>
-    /// <exception cref="GradingMarkupException">Markup that nbgrader would reject or that cannot be graded: the message
-    /// names the notebook, the cell and the problem.</exception>
+    /// <exception cref="GradingMarkupException">Markup that nbgrader would reject or that cannot be graded — among them a
+    /// marker in a cell of another kind, a region split across cells, a misspelled marker (see <see cref="MarkerLine"/>):
+    /// the message names the notebook, the cell and the problem.</exception>
     public static IReadOnlyList<GradedCell> ReadAll(Notebook notebook)
     {
         var cells = new List<GradedCell>();
@@ -71,62 +72,94 @@ public sealed record GradedCell(int Index, CellRole Role, string? GradeId, doubl
     static GradedCell Read(Notebook notebook, int index)
     {
         var cell = notebook.Cells[index];
-        if (cell.Node["metadata"]?["nbgrader"] is not JsonObject meta) return new(index, CellRole.Plain, null, 0);
         GradingMarkupException Problem(string what) => new(notebook.Path, index, what);
-
-        int version = Integer(meta, "schema_version") ?? throw Problem("nbgrader metadata has no schema_version (expected 3)");
-        if (version != SchemaVersion) throw Problem($"nbgrader schema_version {version} is not supported (expected 3)");
-        bool solution = Flag(meta, "solution"), grade = Flag(meta, "grade"), locked = Flag(meta, "locked");
-        string id = meta["grade_id"] is JsonValue v && v.TryGetValue<string>(out var s) && s.Length > 0
-            ? s : throw Problem("nbgrader metadata has no grade_id");
-        if (!cell.IsCode && (solution || grade))
-            throw Problem($"\"{id}\" is a {cell.CellType} cell; only code cells can be answers or tests here");
-
-        var source = cell.Source;
-        if (solution && grade) throw Problem($"\"{id}\" is marked both solution and grade; put the answer and its check in two cells");
-        if (solution)
-        {
-            // A released answer cell holds the stub instead of a region: reading it again (releasing a release, or
-            // reading a student's copy) must work, while a source that forgot its markers is still an error.
-            CheckMarkers(source, BeginSolution, EndSolution, required: !HasStub(source), Problem, id);
-            return new(index, CellRole.Answer, id, 0);
-        }
-        if (grade)
-        {
-            double points = Number(meta, "points") ?? throw Problem($"test cell \"{id}\" has no points");
-            if (!(points > 0)) throw Problem($"test cell \"{id}\" has {points} points; give it a positive number");
-            CheckMarkers(source, BeginHiddenTests, EndHiddenTests, required: false, Problem, id);
-            return new(index, CellRole.Test, id, points);
-        }
-        return new(index, locked ? CellRole.Locked : CellRole.Plain, id, 0);
+        var (role, id, points) = ReadMetadata(cell, Problem);
+        CheckMarkers(cell, role, id, Problem);
+        return new(index, role, id, points);
     }
 
-    /// <summary>The markers stand alone on their lines, in pairs, begin before end, not nested.</summary>
-    static void CheckMarkers(string source, string begin, string end, bool required, Func<string, Exception> problem, string id)
+    /// <summary>The cell's role, grade_id and points from its nbgrader metadata; plain without it.</summary>
+    static (CellRole Role, string? Id, double Points) ReadMetadata(NotebookCell cell, Func<string, Exception> problem)
     {
-        bool open = false;
-        int pairs = 0, lineNumber = 0;
-        foreach (var raw in source.Split('\n'))
+        if (cell.Node["metadata"]?["nbgrader"] is not JsonObject meta) return (CellRole.Plain, null, 0);
+
+        int version = Integer(meta, "schema_version") ?? throw problem("nbgrader metadata has no schema_version (expected 3)");
+        if (version != SchemaVersion) throw problem($"nbgrader schema_version {version} is not supported (expected 3)");
+        bool solution = Flag(meta, "solution"), grade = Flag(meta, "grade"), locked = Flag(meta, "locked");
+        string id = meta["grade_id"] is JsonValue v && v.TryGetValue<string>(out var s) && s.Length > 0
+            ? s : throw problem("nbgrader metadata has no grade_id");
+        if (!cell.IsCode && (solution || grade))
+            throw problem($"\"{id}\" is a {cell.CellType} cell; only code cells can be answers or tests here");
+
+        if (solution && grade) throw problem($"\"{id}\" is marked both solution and grade; put the answer and its check in two cells");
+        if (solution) return (CellRole.Answer, id, 0);
+        if (grade)
         {
-            lineNumber++;
-            var line = raw.Trim();
-            if (line == begin)
+            double points = Number(meta, "points") ?? throw problem($"test cell \"{id}\" has no points");
+            if (!(points > 0)) throw problem($"test cell \"{id}\" has {points} points; give it a positive number");
+            return (CellRole.Test, id, points);
+        }
+        return (locked ? CellRole.Locked : CellRole.Plain, id, 0);
+    }
+
+    /// <summary>
+    /// Every line of any cell that is, or reads as, a marker (see <see cref="MarkerLine"/>): solution markers stand
+    /// only in answer cells and hidden-test markers only in test cells, as nbgrader requires; each is spelled exactly
+    /// and alone on its line; they pair begin before end within the cell, not nested. An answer cell needs a region,
+    /// or the stub a release leaves.
+    /// </summary>
+    static void CheckMarkers(NotebookCell cell, CellRole role, string? id, Func<string, Exception> problem)
+    {
+        var (begin, end) = role switch
+        {
+            CellRole.Answer => (BeginSolution, EndSolution),
+            CellRole.Test => (BeginHiddenTests, EndHiddenTests),
+            _ => ((string?)null, (string?)null),
+        };
+        bool open = false;
+        int pairs = 0;
+        foreach (var (lineNumber, found) in MarkerLine.All(cell.Source))
+        {
+            // Outside its own kind of cell a marker would be copied to the students as it is: refuse it first, so
+            // the message says where it belongs, whatever its spelling.
+            if (found.Marker != begin && found.Marker != end)
+                throw problem($"line {lineNumber}: {Misplaced(found, Describe(cell, role, id))}");
+            if (!found.Exact)
+                throw problem($"\"{id}\", line {lineNumber}: a marker must stand alone on its line, spelled exactly {found.Marker}; found \"{found.Text}\"");
+            if (found.IsBegin)
             {
                 if (open) throw problem($"\"{id}\", line {lineNumber}: {begin} inside another {begin}");
                 open = true;
             }
-            else if (line == end)
+            else
             {
-                if (!open) throw problem($"\"{id}\", line {lineNumber}: {end} without {begin} before it");
+                if (!open) throw problem($"\"{id}\", line {lineNumber}: {end} without {begin} before it in this cell");
                 open = false;
                 pairs++;
             }
-            else if (line.Contains(begin) || line.Contains(end))
-                throw problem($"\"{id}\", line {lineNumber}: a marker must stand alone on its line");
         }
-        if (open) throw problem($"\"{id}\": {begin} is never closed by {end}");
-        if (required && pairs == 0) throw problem($"answer cell \"{id}\" has no {begin} … {end} region (nor the student stub a release leaves)");
+        // A region that ends in a later cell is refused here too: the release works cell by cell.
+        if (open) throw problem($"\"{id}\": {begin} is never closed by {end} in this cell; a region begins and ends in the same cell");
+        // A released answer cell holds the stub instead of a region: reading it again (releasing a release, or
+        // reading a student's copy) must work, while a source that forgot its markers is still an error.
+        if (role == CellRole.Answer && pairs == 0 && !HasStub(cell.Source))
+            throw problem($"answer cell \"{id}\" has no {BeginSolution} … {EndSolution} region (nor the student stub a release leaves)");
     }
+
+    /// <summary>Why a marker cannot stand in a cell of another kind, and where it belongs.</summary>
+    static string Misplaced(MarkerLine found, string cell) => found.IsSolution
+        ? $"a solution marker (\"{found.Text}\") in {cell}; solution regions belong in answer cells only (nbgrader \"solution\": true)"
+        : $"a hidden-test marker (\"{found.Text}\") in {cell}; hidden tests belong in test cells only (nbgrader \"grade\": true, with points)";
+
+    /// <summary>The cell as a message names it: its role, kind and grade_id.</summary>
+    static string Describe(NotebookCell cell, CellRole role, string? id) => role switch
+    {
+        CellRole.Answer => $"answer cell \"{id}\"",
+        CellRole.Test => $"test cell \"{id}\"",
+        CellRole.Locked => $"locked {cell.CellType} cell \"{id}\"",
+        _ when id is not null => $"{cell.CellType} cell \"{id}\", neither answer nor test",
+        _ => $"a plain {cell.CellType} cell (no nbgrader metadata)",
+    };
 
     /// <summary>The release's stub: a line <c>// YOUR CODE HERE</c> directly followed by a <c>throw new NotImplementedException(…)</c> line.</summary>
     public static bool HasStub(string source)

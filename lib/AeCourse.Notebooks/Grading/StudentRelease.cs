@@ -62,7 +62,28 @@ public static class StudentRelease
                 cell.ExecutionCount = null;
             }
         }
+        EnsureNoMarkup(student);
         return new ReleasedNotebook(student, exercises, hiddenBlocks);
+    }
+
+    /// <summary>
+    /// The last check before a student notebook leaves the release: no line of any cell is, or reads as, a solution
+    /// or hidden-test marker (<see cref="MarkerLine"/>). <see cref="GradedCell.ReadAll"/> refuses every source that
+    /// would leave one, so this guards against a gap in those rules, or in what the release writes itself (a stub's
+    /// message holds the grade_id), rather than against instructors: a marker left in a student copy would show the
+    /// students where a solution or a hidden test was, or carry it to them.
+    /// </summary>
+    /// <exception cref="GradingMarkupException">A cell still holds marker text; the message names the file (the
+    /// source's path) and the cell.</exception>
+    internal static void EnsureNoMarkup(Notebook student)
+    {
+        for (int i = 0; i < student.Cells.Count; i++)
+        {
+            var (line, found) = MarkerLine.All(student.Cells[i].Source).FirstOrDefault();
+            if (found is not null)
+                throw new GradingMarkupException(student.Path, i,
+                    $"line {line}: the student copy would still hold grading markup (\"{found.Text}\"); nothing is written");
+        }
     }
 
     /// <summary>
