@@ -6,11 +6,31 @@ using Microsoft.CodeAnalysis.Text;
 
 namespace AeCourse.Notebooks.Grading;
 
+/// <summary>How a cell writes a variable.</summary>
+internal enum WriteKind
+{
+    /// <summary>Assigns it: <c>=</c>, compound assignment, <c>++</c>/<c>--</c>, deconstruction, an <c>out</c> argument.</summary>
+    Assigns,
+
+    /// <summary>
+    /// Takes a reference to it, through which it can be written: <c>ref</c>/<c>in</c> arguments, <c>ref x</c>,
+    /// <c>&amp;x</c>, <c>__makeref(x)</c>.
+    /// </summary>
+    TakesReference,
+}
+
+/// <summary>A write, in a cell, to a name the cell does not declare.</summary>
+/// <param name="Name">The name as the compiler reads it (<c>@size</c> is <c>size</c>).</param>
+/// <param name="Line">1-based line in the cell.</param>
+/// <param name="Kind">How it is written.</param>
+internal sealed record NameWrite(string Name, int Line, WriteKind Kind);
+
 /// <summary>
-/// Keeps the instructor's cells seeing the instructor's names when a student cell declares the same ones: the check
-/// classes are written fully qualified in the instructor's cells, and names the student declares again are renamed in
-/// the student's cells. Rewrites are textual replacements at token spans, so everything else in a cell (directives,
-/// comments, layout) stays as written. Names are compared as the compiler reads them, so <c>@size</c> and <c>\u0073ize</c> are <c>size</c>.
+/// Keeps the instructor's cells seeing the instructor's names when a student cell declares or writes the same ones: the
+/// check classes are written fully qualified in the instructor's cells, names the student declares again are renamed in
+/// the student's cells, and a student cell that writes an instructor's variable is found (<see cref="Objection"/>).
+/// Rewrites are textual replacements at token spans, so everything else in a cell (directives, comments, layout) stays
+/// as written. Names are compared as the compiler reads them, so <c>@size</c> and <c>\u0073ize</c> are <c>size</c>.
 /// </summary>
 internal static class NameGuard
 {
@@ -19,7 +39,8 @@ internal static class NameGuard
 
     static readonly CSharpParseOptions ScriptParsing = new(LanguageVersion.Latest, kind: SourceCodeKind.Script);
 
-    // The core library alone: enough for the compiler to tell which of a cell's variables are the session's fields.
+    // The core library alone: enough for the compiler to tell a cell's own locals, parameters and members from names
+    // that come from elsewhere, which is all the guard asks of it.
     static readonly Lazy<MetadataReference> CoreLibrary = new(() => MetadataReference.CreateFromFile(typeof(object).Assembly.Location));
 
     /// <summary>
@@ -89,6 +110,108 @@ internal static class NameGuard
             spans.Add((token.Span, token.Text + Suffix));
         }
         return Replace(cell, spans);
+    }
+
+    /// <summary>
+    /// Writes, anywhere in <paramref name="cell"/> (lambdas, local functions and methods included), to names of
+    /// <paramref name="names"/> that the cell does not declare: the name, compiled with the cell alone, binds to no local,
+    /// parameter or range variable of the cell and to no member of a type the cell declares (or that such a type
+    /// inherits). Such a name can only be one of an earlier cell. Member writes (<c>model.size = 1</c>) and discards
+    /// are not writes to a name.
+    /// </summary>
+    public static IReadOnlyList<NameWrite> Writes(string cell, IReadOnlySet<string> names) => Writes(Parse(cell), names);
+
+    /// <summary>Whether a cell loads a script with <c>#load</c> (where the compiler reads it: not in an <c>#if</c> left out).</summary>
+    public static bool Loads(string cell) => Load(Parse(cell)) is not null;
+
+    /// <summary>
+    /// Why answer <paramref name="answer"/> cannot run as written, or null when it can: it writes a name of
+    /// <paramref name="names"/> (the instructor's, see <see cref="Writes(string, IReadOnlySet{string})"/>), or, unless
+    /// <paramref name="mayLoad"/> (the source's own solution does), it loads a script with <c>#load</c>, whose code this
+    /// analysis never sees.
+    /// </summary>
+    public static string? Objection(string answer, string cell, IReadOnlySet<string> names, bool mayLoad)
+    {
+        var root = Parse(cell);
+        if (!mayLoad && Load(root) is { } load)
+            return $"answer {answer} loads {load.File.ValueText} with #load, whose code the grader cannot check for writes to the instructor's variables; put that code in the cell instead";
+        var writes = Writes(root, names);
+        if (writes.Count == 0) return null;
+        var firsts = writes.GroupBy(w => w.Name).Select(g => g.First()).ToList();
+        var what = firsts.Select(w => $"{(w.Kind == WriteKind.Assigns ? "assigns" : "takes a reference to")} {w.Name} (line {w.Line})").ToList();
+        var list = what.Count == 1 ? what[0] : string.Join(", ", what.SkipLast(1)) + " and " + what[^1];
+        return $"answer {answer} {list}, which the instructor's cells use; declare {(firsts.Count == 1 ? "a variable" : "variables")} of your own instead";
+    }
+
+    /// <summary>
+    /// What runs instead of a refused answer: a cell that fails with <paramref name="objection"/>. The grader reports an
+    /// answer cell's exception by its type's name and message; <see cref="InvalidOperationException"/> says "not
+    /// allowed here" without suggesting a fault of the grader or of the system (as an I/O or security exception would).
+    /// </summary>
+    public static string RefusedCode(string objection) =>
+        $"throw new global::System.InvalidOperationException({SymbolDisplay.FormatLiteral(objection, quote: true)});";
+
+    static LoadDirectiveTriviaSyntax? Load(CompilationUnitSyntax root) => root.GetLoadDirectives().FirstOrDefault(d => d.IsActive);
+
+    static IReadOnlyList<NameWrite> Writes(CompilationUnitSyntax root, IReadOnlySet<string> names)
+    {
+        var candidates = root.DescendantNodes().OfType<IdentifierNameSyntax>()
+            // `_ = …` and `out _` are discards, not a variable of that name.
+            .Where(n => names.Contains(n.Identifier.ValueText) && n.Identifier.ValueText != "_" && IsFreeReference(n))
+            .Select(n => (Name: n, Kind: WriteOf(n)))
+            .Where(c => c.Kind is not null)
+            .ToList();
+        if (candidates.Count == 0) return [];
+        var model = Model(root);
+        return candidates.Where(c => !IsOwn(model, c.Name))
+            .Select(c => new NameWrite(c.Name.Identifier.ValueText, c.Name.GetLocation().GetLineSpan().StartLinePosition.Line + 1, c.Kind!.Value))
+            .ToList();
+    }
+
+    /// <summary>How the variable <paramref name="name"/> stands for is written where it stands, or null when it is only read.</summary>
+    static WriteKind? WriteOf(IdentifierNameSyntax name)
+    {
+        // `(size) = 0` writes size, and so do `(size, x) = …` and `((size, x), y) = …`.
+        ExpressionSyntax target = name;
+        while (target.Parent is ParenthesizedExpressionSyntax or ArgumentSyntax { Parent: TupleExpressionSyntax })
+            target = target.Parent is ArgumentSyntax { Parent: TupleExpressionSyntax tuple } ? tuple : (ExpressionSyntax)target.Parent;
+        return target.Parent switch
+        {
+            AssignmentExpressionSyntax assignment when assignment.Left == target => WriteKind.Assigns,
+            PrefixUnaryExpressionSyntax unary when unary.IsKind(SyntaxKind.PreIncrementExpression) || unary.IsKind(SyntaxKind.PreDecrementExpression) => WriteKind.Assigns,
+            PostfixUnaryExpressionSyntax unary when unary.IsKind(SyntaxKind.PostIncrementExpression) || unary.IsKind(SyntaxKind.PostDecrementExpression) => WriteKind.Assigns,
+            PrefixUnaryExpressionSyntax unary when unary.IsKind(SyntaxKind.AddressOfExpression) => WriteKind.TakesReference,
+            ArgumentSyntax argument when argument.RefKindKeyword.IsKind(SyntaxKind.OutKeyword) => WriteKind.Assigns,
+            ArgumentSyntax argument when argument.RefKindKeyword.IsKind(SyntaxKind.RefKeyword) || argument.RefKindKeyword.IsKind(SyntaxKind.InKeyword) => WriteKind.TakesReference,
+            RefExpressionSyntax or MakeRefExpressionSyntax => WriteKind.TakesReference,
+            _ => null,
+        };
+    }
+
+    /// <summary>Whether <paramref name="name"/> is the cell's own: see <see cref="Writes(string, IReadOnlySet{string})"/>.</summary>
+    static bool IsOwn(SemanticModel model, IdentifierNameSyntax name)
+    {
+        var info = model.GetSymbolInfo(name);
+        var symbol = info.Symbol ?? info.CandidateSymbols.FirstOrDefault();
+        var types = name.Ancestors().OfType<TypeDeclarationSyntax>().Select(t => model.GetDeclaredSymbol(t)).OfType<INamedTypeSymbol>().ToList();
+        return symbol switch
+        {
+            ILocalSymbol or IParameterSymbol or IRangeVariableSymbol => true,
+            // Unbound inside a type that derives from a type declared elsewhere: it may be an inherited member.
+            null => types.Any(t => Lineage(t).Any(b => b.TypeKind == TypeKind.Error)),
+            // The cell's own top-level variables, methods and types.
+            { ContainingType.IsScriptClass: true } => symbol.DeclaringSyntaxReferences.Any(r => r.SyntaxTree == name.SyntaxTree),
+            // A member of a type around it, its own or inherited; not one a `using static` brings in, which an earlier
+            // cell's variable of the same name would hide.
+            { ContainingType: { } owner } => types.Any(t => Lineage(t).Contains(owner.OriginalDefinition, SymbolEqualityComparer.Default)),
+            _ => false,
+        };
+    }
+
+    /// <summary>A type and its base types.</summary>
+    static IEnumerable<INamedTypeSymbol> Lineage(INamedTypeSymbol type)
+    {
+        for (INamedTypeSymbol? t = type; t is not null; t = t.BaseType) yield return t.OriginalDefinition;
     }
 
     /// <summary>The cell compiled on its own as a script, to ask which declaration a name binds to.</summary>
