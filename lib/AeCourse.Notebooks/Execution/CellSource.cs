@@ -64,6 +64,18 @@ public sealed partial record CellSource(string Code, IReadOnlyList<(string Name,
         return new CellSource(code.ToString(0, Math.Max(0, code.Length - 1)), packages, timed);
     }
 
+    /// <summary>
+    /// Whether <see cref="Parse"/> takes <paramref name="line"/> out as a Polyglot directive (<c>#!…</c>,
+    /// <c>#r "nuget: …"</c>, <c>#i …</c>), so that the compiler never sees it; other lines, C# directives included, are
+    /// compiled as written. The grader's name guard reads cells by this rule, to read what is compiled.
+    /// </summary>
+    internal static bool IsPolyglotDirective(string line)
+    {
+        var trimmed = line.Trim();
+        return trimmed.StartsWith("#!", StringComparison.Ordinal) || NuGetReference().IsMatch(trimmed)
+            || trimmed.StartsWith("#i ", StringComparison.Ordinal) || trimmed == "#i";
+    }
+
     /// <summary>What the kernel's NuGet resolver accepts as a source: an absolute URI (https:, file:) or a rooted path.</summary>
     static bool IsAbsoluteSource(string source) => Uri.TryCreate(source, UriKind.Absolute, out _) || Path.IsPathRooted(source);
 

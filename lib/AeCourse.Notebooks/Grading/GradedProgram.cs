@@ -16,15 +16,17 @@ internal sealed record ProgramCell(int Index, CellRole Role, string? GradeId, do
 /// <summary>
 /// The program a submission is graded with: the source notebook's cells in order, each answer cell replaced by the
 /// submission's cell of the same grade_id. Tests, locked and plain cells always come from the source, so hidden tests
-/// run and a student who edited a check changes nothing; the submission's other cells are not run.
+/// run and a student who edited a check changes nothing; the submission's other cells are not run. An answer that writes
+/// a variable of the instructor's (<see cref="NameGuard.Objection"/>) is not run as written: its cell fails with the reason.
 /// </summary>
 internal sealed class GradedProgram
 {
-    GradedProgram(Notebook notebook, IReadOnlyList<ProgramCell> cells, IReadOnlySet<string> missing)
+    GradedProgram(Notebook notebook, IReadOnlyList<ProgramCell> cells, IReadOnlySet<string> missing, IReadOnlyDictionary<string, string> refused)
     {
         Notebook = notebook;
         Cells = cells;
         MissingAnswers = missing;
+        RefusedAnswers = refused;
     }
 
     /// <summary>The graded notebook (source layout, the student's answers in place, parameters injected), without outputs.</summary>
@@ -35,6 +37,12 @@ internal sealed class GradedProgram
 
     /// <summary>grade_ids of answer cells the submission does not have.</summary>
     public IReadOnlySet<string> MissingAnswers { get; }
+
+    /// <summary>
+    /// Answers not run as written, by grade_id, with the reason their cell fails with: they write a variable the
+    /// instructor's cells use.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> RefusedAnswers { get; }
 
     /// <summary>Assembles the program.</summary>
     /// <exception cref="GradingMarkupException">The source's markup is wrong.</exception>
@@ -49,16 +57,21 @@ internal sealed class GradedProgram
         var answers = Answers(submission, markup.Where(m => m.Role == CellRole.Answer).Select(m => m.GradeId!).ToHashSet());
 
         // Names the instructor's cells declare or refer to; a student who declares one again gets it renamed in the
-        // student's cells, so the instructor's cells still see their own. Names the answers are meant to define are not.
+        // student's cells, so the instructor's cells still see their own, and an answer that writes one is refused.
+        // Names the answers are meant to define are not protected, nor those the source's own solutions assign.
         var instructor = markup.Where(m => m.Role != CellRole.Answer && graded.Cells[m.Index].IsCode).Select(m => graded.Cells[m.Index].Source).ToList();
-        var answerNames = markup.Where(m => m.Role == CellRole.Answer).SelectMany(m => NameGuard.TopLevelDeclarations(graded.Cells[m.Index].Source)).ToHashSet();
+        var solutions = markup.Where(m => m.Role == CellRole.Answer).Select(m => graded.Cells[m.Index].Source).ToList();
         var protectedNames = instructor.SelectMany(c => NameGuard.TopLevelDeclarations(c).Concat(NameGuard.References(c))).ToHashSet(StringComparer.Ordinal);
-        protectedNames.ExceptWith(answerNames);
+        protectedNames.ExceptWith(solutions.SelectMany(NameGuard.TopLevelDeclarations));
+        protectedNames.ExceptWith(solutions.SelectMany(s => NameGuard.Writes(s, protectedNames)).Select(w => w.Name).ToList());
+        // An answer whose solution loads a script with #load may load one too; others may not (see NameGuard.Objection).
+        var loading = markup.Where(m => m.Role == CellRole.Answer && NameGuard.Loads(graded.Cells[m.Index].Source)).Select(m => m.GradeId!).ToHashSet(StringComparer.Ordinal);
         bool sourceDefinesChecks = instructor.SelectMany(NameGuard.TopLevelDeclarations).Any(checks.QualifiedNames.ContainsKey);
 
         var cells = new List<ProgramCell>();
         var missing = new HashSet<string>(StringComparer.Ordinal);
         var renamed = new HashSet<string>(StringComparer.Ordinal);
+        var refused = new Dictionary<string, string>(StringComparer.Ordinal);
         bool checksReferenced = false;
         string? lastAnswer = null;
         foreach (var m in markup)
@@ -79,7 +92,14 @@ internal sealed class GradedProgram
                 }
                 cell.Source = answer;
                 renamed.UnionWith(NameGuard.TopLevelDeclarations(answer).Where(protectedNames.Contains));
-                cells.Add(new ProgramCell(m.Index, m.Role, m.GradeId, 0, NameGuard.Rename(answer, renamed), null));
+                var guarded = NameGuard.Rename(answer, renamed);
+                // After renaming, a protected name still written is the instructor's variable, not one the student declared.
+                if (NameGuard.Objection(m.GradeId!, guarded, protectedNames, loading.Contains(m.GradeId!)) is { } objection)
+                {
+                    refused[m.GradeId!] = objection;
+                    guarded = NameGuard.RefusedCode(objection);
+                }
+                cells.Add(new ProgramCell(m.Index, m.Role, m.GradeId, 0, guarded, null));
                 continue;
             }
             var code = cell.Source;
@@ -87,7 +107,7 @@ internal sealed class GradedProgram
             if (checksReferenced && !sourceDefinesChecks) code = NameGuard.QualifyChecks(code, checks);
             cells.Add(new ProgramCell(m.Index, m.Role, m.GradeId, m.Points, code, m.Role == CellRole.Test ? lastAnswer : null));
         }
-        return new GradedProgram(graded, cells, missing);
+        return new GradedProgram(graded, cells, missing, refused);
     }
 
     /// <summary>
