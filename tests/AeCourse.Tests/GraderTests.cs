@@ -144,6 +144,10 @@ public sealed class GraderTests(GradedClass graded, ITestOutputHelper output) : 
         ("check-redefined-right", new() { ["add"] = NoOpCheck + "\n" + AddRight, ["squares"] = SquaresRight, ["doubled"] = DoubledRight }),
         // The check reads `size` (4); this student's own `size` of 0 would make an empty answer pass.
         ("variable-redeclared", new() { ["add"] = AddRight, ["squares"] = "int size = 0;\nint[] Squares(int n) => n == 1 ? new[] { 0 } : new int[0];", ["doubled"] = DoubledRight }),
+        // Without a declaration: size set to 1 at the top level, or from inside the method the check calls, would make
+        // the visible check ask for Squares(1), which the hidden one also asks for.
+        ("variable-assigned", new() { ["add"] = AddRight, ["squares"] = "size = 1;\nint[] Squares(int n) => n == 1 ? new[] { 0 } : new int[0];", ["doubled"] = DoubledRight }),
+        ("variable-deconstructed", new() { ["add"] = AddRight, ["squares"] = "int[] Squares(int n)\n{\n    (size, _) = (1, 0);\n    return n == 1 ? new[] { 0 } : new int[0];\n}", ["doubled"] = DoubledRight }),
     ];
 
     /// <summary>
@@ -313,6 +317,16 @@ public sealed class GraderTests(GradedClass graded, ITestOutputHelper output) : 
     {
         AssertPoints("variable-redeclared", 1, 0, 1);
         Assert.Equal("expected Squares(4) to be [0, 1, 4, 9], got [].", Message(graded.Report("variable-redeclared"), "squares-check"));
+    }
+
+    [Theory]
+    [InlineData("variable-assigned", "assigns size (line 1)")]
+    [InlineData("variable-deconstructed", "assigns size (line 3)")]
+    public void Given_an_answer_that_assigns_a_variable_the_tests_read_When_graded_Then_it_is_not_run_and_says_why(string student, string what)
+    {
+        AssertPoints(student, 1, 0, 1);
+        Assert.Equal($"answer squares (cell 8) failed: InvalidOperationException: answer squares {what}, which the instructor's cells use; declare a variable of your own instead",
+            Message(graded.Report(student), "squares-check"));
     }
 
     [Fact]
