@@ -68,6 +68,15 @@ public abstract class HostileClass : IDisposable
         ("fork-past-limit", """
             System.Diagnostics.Process.Start("/bin/sh", "-c \"for i in $(seq 1000); do sleep @MARKER@3 & done; wait\"")!.WaitForExit();
             """, 3),
+        ("dev-files", """
+            // bubblewrap's /dev is a tmpfs of its own, as large as half the machine's memory: it must not take writes.
+            foreach (var path in new[] { "/dev/hoard", "/dev/shm/hoard" })
+                try { System.IO.File.WriteAllBytes(path, new byte[64 << 20]); Console.WriteLine($"wrote {path}"); } catch (Exception e) { Console.WriteLine($"write {path}: {e.GetType().Name}"); }
+            """, 4),
+        ("memory-file", """
+            // 1.5 GB in a memory file a child holds open and never maps: in no process's resident memory.
+            System.Diagnostics.Process.Start("/usr/bin/python3", "-c \"import os, time; fd = os.memfd_create('hoard'); [os.write(fd, b'x' * (1 << 20)) for _ in range(1536)]; time.sleep(120)\"")!.WaitForExit();
+            """, 3),
         ("child-memory", """
             // 1.5 GB written, so resident, in a child the worker waits for: over the 1 GB limit only when counted with it.
             System.Diagnostics.Process.Start("/usr/bin/python3", "-c \"import time; x = b'x' * (1536 << 20); time.sleep(120)\"")!.WaitForExit();
@@ -247,7 +256,11 @@ public abstract class SandboxTests(HostileClass graded, ITestOutputHelper output
         }
         // An attack that goes over a limit costs the exercise it stands in, with the limit named.
         Assert.Equal($"answer add (cell 5) failed: cell 5 went over the limit of {HostileClass.Processes} processes", Message(graded.Report("fork-past-limit"), "add-check"));
-        Assert.Equal($"answer add (cell 5) failed: cell 5 went over the {HostileClass.MemoryMb} MB memory limit", Message(graded.Report("child-memory"), "add-check"));
+        foreach (var student in new[] { "child-memory", "memory-file" })
+            Assert.Equal($"answer add (cell 5) failed: cell 5 went over the {HostileClass.MemoryMb} MB memory limit", Message(graded.Report(student), "add-check"));
+        var dev = Outputs(Path.Combine(graded["feedback"], "dev-files", "source.ipynb"), 4);
+        Assert.Contains("write /dev/hoard: IOException", dev);
+        Assert.Contains("write /dev/shm/hoard: IOException", dev);
     }
 
     [Fact]

@@ -1,19 +1,22 @@
+using System.Buffers.Binary;
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace AeCourse.Notebooks.Grading;
 
 /// <summary>
-/// A process and everything below it, read from Linux's <c>/proc</c>: how many processes, and their resident memory
-/// summed. A process that detaches itself (<c>setsid</c>, a double fork) inside a PID namespace is re-parented to that
-/// namespace's init, which stays below the root, so it is still counted. Pages two processes share are counted for each:
-/// the sum errs on the side of the limit.
+/// A process and everything below it, read from Linux's <c>/proc</c>: how many processes, and their memory summed —
+/// resident memory, plus the memory files (<c>memfd_create</c>) they hold open, which no resident set shows while they
+/// are not mapped. A process that detaches itself (<c>setsid</c>, a double fork) inside a PID namespace is re-parented
+/// to that namespace's init, which stays below the root, so it is still counted. Pages two processes share are counted
+/// for each: the sum errs on the side of the limit.
 /// </summary>
 internal static class ProcessTree
 {
     static readonly long PageSize = Environment.SystemPageSize;
 
-    /// <summary>Processes in the tree rooted at <paramref name="root"/> (the root included) and their resident bytes.</summary>
-    public static (int Count, long ResidentBytes) Measure(int root)
+    /// <summary>Processes in the tree rooted at <paramref name="root"/> (the root included) and the bytes they hold.</summary>
+    public static (int Count, long Bytes) Measure(int root)
     {
         var children = new Dictionary<int, List<int>>();
         foreach (var (pid, parent) in Parents())
@@ -25,15 +28,37 @@ internal static class ProcessTree
         long resident = 0;
         var pending = new Stack<int>([root]);
         var seen = new HashSet<int>();
+        var memoryFiles = new Dictionary<long, long>();   // inode → size: one file open in several processes counts once
         while (pending.TryPop(out int pid))
         {
             if (!seen.Add(pid)) continue;
             if (Resident(pid) is not { } bytes) continue;   // gone since the listing
             count++;
             resident += bytes;
+            AddMemoryFiles(pid, memoryFiles);
             if (children.TryGetValue(pid, out var below)) foreach (var child in below) pending.Push(child);
         }
-        return (count, resident);
+        return (count, resident + memoryFiles.Values.Sum());
+    }
+
+    /// <summary>The memory files a process holds open (<c>/proc/PID/fd</c> links to <c>/memfd:…</c>), by inode.</summary>
+    static void AddMemoryFiles(int pid, Dictionary<long, long> found)
+    {
+        IEnumerable<string> fds;
+        try { fds = Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return; }
+        try
+        {
+            foreach (var fd in fds)
+            {
+                var target = new FileInfo(fd).LinkTarget;
+                if (target is null || !target.StartsWith("/memfd:", StringComparison.Ordinal)) continue;
+                var inode = File.ReadLines($"/proc/{pid}/fdinfo/{Path.GetFileName(fd)}").FirstOrDefault(l => l.StartsWith("ino:", StringComparison.Ordinal));
+                if (inode is null || !long.TryParse(inode[4..].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out long id)) continue;
+                if (AllocatedBytes(fd) is { } bytes) found[id] = bytes;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }   // the process or the descriptor went away
     }
 
     /// <summary>Every process's id and its parent's, from <c>/proc/PID/stat</c>.</summary>
@@ -54,6 +79,26 @@ internal static class ProcessTree
                 yield return (pid, parent);
         }
     }
+
+    /// <summary>
+    /// The bytes a file really holds (its blocks, not its size: the .NET runtime itself keeps a memory file as large as its
+    /// executable address space, nearly all of it never written), following the link; null where this cannot be read.
+    /// </summary>
+    static long? AllocatedBytes(string path)
+    {
+        // st_blocks sits at byte 64 of struct stat on both x86-64 and arm64 Linux; glibc exports stat since 2.33.
+        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture is not (Architecture.X64 or Architecture.Arm64)) return null;
+        Span<byte> stat = stackalloc byte[256];
+        try
+        {
+            if (Stat(path, ref MemoryMarshal.GetReference(stat)) != 0) return null;
+        }
+        catch (EntryPointNotFoundException) { return null; }
+        return BinaryPrimitives.ReadInt64LittleEndian(stat[64..]) * 512;
+    }
+
+    [DllImport("libc", EntryPoint = "stat", SetLastError = true)]
+    static extern int Stat([MarshalAs(UnmanagedType.LPUTF8Str)] string path, ref byte buffer);
 
     /// <summary>Resident bytes of one process (<c>/proc/PID/statm</c>'s second field, in pages); null when it is gone.</summary>
     static long? Resident(int pid)

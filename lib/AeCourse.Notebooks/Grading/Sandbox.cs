@@ -156,8 +156,9 @@ public static partial class Sandbox
         // A mount hides what an earlier one put below it: shallower paths first, so /tmp's tmpfs does not hide the kit
         // when the kit lives under /tmp.
         foreach (var (_, mountArgs) in mounts.OrderBy(m => Depth(m.Path)).ThenBy(m => m.Path, StringComparer.Ordinal)) args.AddRange(mountArgs);
-        // The root bubblewrap builds is a writable tmpfs: make it read-only once everything is mounted on it.
-        args.AddRange(["--remount-ro", "/", "--chdir", layout.WorkingFolder]);
+        // The root bubblewrap builds is a writable tmpfs, and so is its /dev (as large as half the machine's memory, and
+        // outside every process's resident memory): make both read-only once everything is mounted.
+        args.AddRange(["--remount-ro", "/dev", "--remount-ro", "/", "--chdir", layout.WorkingFolder]);
         return args;
     }
 

@@ -232,18 +232,18 @@ internal sealed class WorkerProcess : IDisposable
     }
 
     /// <summary>
-    /// Every 50 ms, sums the resident memory (which counts native allocations such as libtorch's) of the worker and every
-    /// process below it — bubblewrap, the sandbox's init, the worker, whatever the submission started, detached or not —
-    /// and counts them; kills the whole tree above either limit.
+    /// Every 50 ms, sums the memory (<see cref="ProcessTree"/>: resident memory, which counts native allocations such as
+    /// libtorch's, and open memory files) of the worker and every process below it — bubblewrap, the sandbox's init, the
+    /// worker, whatever the submission started, detached or not — and counts them; kills the whole tree above either limit.
     /// </summary>
     async Task WatchAsync(WorkerLimits limits)
     {
         while (!_exited.IsCompleted)
         {
-            var (count, resident) = ProcessTree.Measure(_process.Id);
-            PeakResident = Math.Max(PeakResident, resident);
+            var (count, bytes) = ProcessTree.Measure(_process.Id);
+            PeakResident = Math.Max(PeakResident, bytes);
             if (count > limits.Processes) { _overProcesses = true; Kill(); return; }
-            if (resident > limits.MemoryBytes) { _overMemory = true; Kill(); return; }
+            if (bytes > limits.MemoryBytes) { _overMemory = true; Kill(); return; }
             await Task.Delay(50);
         }
     }
