@@ -67,7 +67,11 @@ public sealed class ExecutionSession
     {
         await _oneCell.WaitAsync();
         try { return await RunAsync(request, sink); }
-        finally { _oneCell.Release(); }
+        finally
+        {
+            sink.Flush();
+            _oneCell.Release();
+        }
     }
 
     async Task<CellOutcome> RunAsync(CellRequest request, IOutputSink sink)
