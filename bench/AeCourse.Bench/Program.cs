@@ -1,6 +1,6 @@
 // Speed measurements of the data path; results and the command that produced them go to docs/benchmarks.md.
-//   dotnet run -c Release --project bench/AeCourse.Bench -- [load|batches|engine|all] [repeats]
-// Needs the full Fashion-MNIST: dotnet run --project lib/AeCourse.Cli -- data fetch fashion-mnist
+//   dotnet run -c Release --project bench/AeCourse.Bench -- [load|batches|engine|output|all] [repeats]
+// Needs the full Fashion-MNIST (output alone does not): dotnet run --project lib/AeCourse.Cli -- data fetch fashion-mnist
 using System.Diagnostics;
 using AeCourse.Data;
 using AeCourse.Models;
@@ -13,6 +13,8 @@ var what = args.Length > 0 ? args[0] : "all";
 int repeats = args.Length > 1 ? int.Parse(args[1]) : 5;
 // The engine's first cell must pay for loading TorchSharp itself: measure it before anything else loads it.
 if (what is "engine" or "all") await Engine();
+if (what is "output" or "all") await Output();
+if (what is "output") return 0;
 var info = Setup.Initialize(seed: 0, device: "cpu");
 Console.WriteLine($"{Environment.ProcessorCount} cores; {repeats} repeats; median (min..max)");
 var store = DataStore.Locate();
@@ -36,6 +38,43 @@ async Task Engine()
     var trivial = cellTimes.Skip(11).ToList();   // after ten trivial cells of warm-up
     Console.WriteLine($"engine: start-up (Roslyn) + first cell (loads TorchSharp, one tensor op): {starts[1]:F2} s");
     Console.WriteLine($"engine: trivial cells after warm-up, per cell: median {Median(trivial):F1} ms (min {trivial.Min():F1}, max {trivial.Max():F1}) over {trivial.Count} cells");
+}
+
+// Cells that print and display far past the engine's output limits, and one that prints 256 MiB with no limit (the
+// stream accumulation alone), each run on one ExecutionSession into a notebook's outputs; times are whole cells
+// (Roslyn's compile of the cell, tens of milliseconds, included).
+async Task Output()
+{
+    var folder = Path.GetTempPath();
+    var limited = new AeCourse.Notebooks.Execution.ExecutionSession(folder, "output-bench.ipynb");
+    var unlimited = new AeCourse.Notebooks.Execution.ExecutionSession(folder, "output-bench.ipynb", outputLimits: new() { MaxStreamCharacters = long.MaxValue });
+    await limited.StartAsync();
+    await unlimited.StartAsync();
+    var cells = new (string What, AeCourse.Notebooks.Execution.ExecutionSession Session, string Code)[]
+    {
+        ("300 MiB in 1 MiB writes (default limit: 1 MiB shown)", limited, "for (int i = 0; i < 300; i++) Console.Write(new string('x', 1 << 20));"),
+        ("the same 300 strings made and not printed (reference)", limited, "for (int i = 0; i < 300; i++) GC.KeepAlive(new string('x', 1 << 20));"),
+        ("10,000,000 one-character writes (1 MiB shown)", limited, "for (int i = 0; i < 10_000_000; i++) Console.Write('x');"),
+        ("1 Mi one-character writes on one line (all shown)", limited, "for (int i = 0; i < 1 << 20; i++) Console.Write('x');"),
+        ("1,000,000 displays, each updated once (1,000 shown)", limited, "for (int i = 0; i < 1_000_000; i++) display(i).Update(-i);"),
+        ("no limit: 64 MiB in 1 MiB writes", unlimited, "for (int i = 0; i < 64; i++) Console.Write(new string('x', 1 << 20));"),
+        ("no limit: 256 MiB in 1 MiB writes", unlimited, "for (int i = 0; i < 256; i++) Console.Write(new string('x', 1 << 20));"),
+    };
+    int number = 0;
+    foreach (var (what, session, code) in cells)
+    {
+        var times = new List<double>();
+        for (int r = 0; r < repeats; r++)
+        {
+            var outputs = new System.Text.Json.Nodes.JsonArray();
+            var clock = Stopwatch.StartNew();
+            var outcome = await session.ExecuteAsync(new(code, ++number, number), new AeCourse.Notebooks.Execution.CellOutputs(outputs));
+            times.Add(clock.Elapsed.TotalSeconds);
+            if (!outcome.Succeeded) throw new InvalidOperationException(outcome.Failure!.Message);
+        }
+        Console.WriteLine($"output: {what}: {Summary(times)} s");
+        GC.Collect();
+    }
 }
 
 void Load()

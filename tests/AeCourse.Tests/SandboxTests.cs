@@ -77,6 +77,11 @@ public abstract class HostileClass : IDisposable
             // 1.5 GB in a memory file a child holds open and never maps: in no process's resident memory.
             System.Diagnostics.Process.Start("/usr/bin/python3", "-c \"import os, time; fd = os.memfd_create('hoard'); [os.write(fd, b'x' * (1 << 20)) for _ in range(1536)]; time.sleep(120)\"")!.WaitForExit();
             """, 3),
+        ("flood", """
+            // 300 MB on stdout: beyond the output limit printing costs next to nothing, and the cell keeps its time.
+            var chunk = new string('x', 1 << 20);
+            for (int i = 0; i < 300; i++) Console.Write(chunk);
+            """, 4),
         ("child-memory", """
             // 1.5 GB written, so resident, in a child the worker waits for: over the 1 GB limit only when counted with it.
             System.Diagnostics.Process.Start("/usr/bin/python3", "-c \"import time; x = b'x' * (1536 << 20); time.sleep(120)\"")!.WaitForExit();
@@ -258,6 +263,9 @@ public abstract class SandboxTests(HostileClass graded, ITestOutputHelper output
         Assert.Equal($"answer add (cell 5) failed: cell 5 went over the limit of {HostileClass.Processes} processes", Message(graded.Report("fork-past-limit"), "add-check"));
         foreach (var student in new[] { "child-memory", "memory-file" })
             Assert.Equal($"answer add (cell 5) failed: cell 5 went over the {HostileClass.MemoryMb} MB memory limit", Message(graded.Report(student), "add-check"));
+        // The flood's feedback keeps the limit's worth of text and says how much more was dropped.
+        Assert.Contains($"[output limit: 100,000 characters shown, {300 * (1 << 20) - 100_000:N0} more dropped]",
+            Outputs(Path.Combine(graded["feedback"], "flood", "source.ipynb"), 4));
         var dev = Outputs(Path.Combine(graded["feedback"], "dev-files", "source.ipynb"), 4);
         Assert.Contains("write /dev/hoard: IOException", dev);
         Assert.Contains("write /dev/shm/hoard: IOException", dev);

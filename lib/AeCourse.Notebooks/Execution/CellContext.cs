@@ -9,9 +9,11 @@ public sealed class CellContext
 {
     static readonly AsyncLocal<CellContext?> Running = new();
 
-    internal CellContext(IOutputSink sink, int cellNumber, CancellationToken interrupt)
+    readonly LimitedSink _output;
+
+    internal CellContext(LimitedSink output, int cellNumber, CancellationToken interrupt)
     {
-        Sink = sink;
+        _output = output;
         CellNumber = cellNumber;
         Interrupt = interrupt;
     }
@@ -19,8 +21,8 @@ public sealed class CellContext
     /// <summary>The cell running here, or null outside any cell.</summary>
     public static CellContext? Current => Running.Value;
 
-    /// <summary>Where the cell's outputs go.</summary>
-    public IOutputSink Sink { get; }
+    /// <summary>Where the cell's outputs go, within the session's <see cref="OutputLimits"/>.</summary>
+    public IOutputSink Sink => _output;
 
     /// <summary>1-based position of the cell in its notebook.</summary>
     public int CellNumber { get; }
@@ -31,12 +33,14 @@ public sealed class CellContext
     /// </summary>
     public CancellationToken Interrupt { get; }
 
-    /// <summary>Shows <paramref name="value"/> in this cell's outputs and returns a handle that updates it in place.</summary>
+    /// <summary>
+    /// Shows <paramref name="value"/> in this cell's outputs and returns a handle that updates it in place. Past the
+    /// cell's display limit nothing is shown, and the handle (with an empty id) updates nothing.
+    /// </summary>
     public DisplayedValue Display(object? value)
     {
-        var displayed = new DisplayedValue(Sink, Guid.NewGuid().ToString("N"));
-        Sink.Display(value, MimeBundle.Of(value), displayed.DisplayId);
-        return displayed;
+        // Formatted, and given an id, only when shown: a loop displaying millions of values pays next to nothing for the rest.
+        return _output.Show(value, MimeBundle.Of) is { } displayId ? new DisplayedValue(_output, displayId) : DisplayedValue.Dropped;
     }
 
     /// <summary>Makes this the running cell for the rest of the calling method (an async method restores the caller's on return).</summary>

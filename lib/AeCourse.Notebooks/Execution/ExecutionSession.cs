@@ -36,7 +36,8 @@ public sealed record CellOutcome(CellFailure? Failure, Exception? Exception, str
 /// The execution core that <c>aecourse run</c>, the grading worker and the kit's Jupyter kernel share: one C# session
 /// whose cells see the variables of the cells before them. A cell's directives are honoured, its outputs streamed to the
 /// sink it comes with as they happen (stream, display_data, update_display_data, execute_result, error with a traceback
-/// naming the cell), its time limited and its interrupt passed to the code through <see cref="CellContext.Interrupt"/>.
+/// naming the cell) within the session's <see cref="OutputLimits"/>, its time limited and its interrupt passed to the
+/// code through <see cref="CellContext.Interrupt"/>.
 /// One cell runs at a time per session; sessions hold no process-wide state but the console router and, for the
 /// caller to choose, the working directory.
 /// </summary>
@@ -49,12 +50,24 @@ public sealed class ExecutionSession
     /// <param name="folder">Base of relative <c>#r "x.dll"</c> and <c>#load</c> paths: the notebook's folder.</param>
     /// <param name="notebookName">How stack traces name the notebook ("lecture.ipynb, cell 3").</param>
     /// <param name="packages">Answers <c>#r "nuget: …"</c>; without it no package can be referenced.</param>
-    public ExecutionSession(string folder, string notebookName, IPackageProvider? packages = null)
+    /// <param name="outputLimits">How much each cell may print and display; <see cref="OutputLimits.Default"/> when null.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A limit is negative.</exception>
+    public ExecutionSession(string folder, string notebookName, IPackageProvider? packages = null, OutputLimits? outputLimits = null)
     {
+        OutputLimits = outputLimits ?? OutputLimits.Default;
+        ArgumentOutOfRangeException.ThrowIfNegative(OutputLimits.MaxStreamCharacters, $"{nameof(outputLimits)}.{nameof(OutputLimits.MaxStreamCharacters)}");
+        ArgumentOutOfRangeException.ThrowIfNegative(OutputLimits.MaxDisplays, $"{nameof(outputLimits)}.{nameof(OutputLimits.MaxDisplays)}");
         _kernel = new CSharpKernel(folder, packages ?? NoPackages.Instance);
         _notebookName = notebookName;
         ConsoleRouter.Install();
     }
+
+    /// <summary>
+    /// How much each cell may print and display. Every cell starts with the whole allowance; what it prints past it is
+    /// dropped, and its outputs get one note on stderr saying how much, before the engine's own closing outputs
+    /// (execute_result, error, <c>#!time</c>'s wall time), which are never counted nor dropped.
+    /// </summary>
+    public OutputLimits OutputLimits { get; }
 
     /// <summary>The assemblies cells compile against so far (they grow as cells load packages).</summary>
     public IEnumerable<MetadataReference> References => _kernel.References;
@@ -67,7 +80,11 @@ public sealed class ExecutionSession
     {
         await _oneCell.WaitAsync();
         try { return await RunAsync(request, sink); }
-        finally { _oneCell.Release(); }
+        finally
+        {
+            sink.Flush();
+            _oneCell.Release();
+        }
     }
 
     async Task<CellOutcome> RunAsync(CellRequest request, IOutputSink sink)
@@ -79,7 +96,8 @@ public sealed class ExecutionSession
 
         using var timeUp = new CancellationTokenSource();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(request.Interrupt, timeUp.Token);
-        var cell = new CellContext(sink, number, stop.Token);
+        var output = new LimitedSink(sink, OutputLimits);
+        var cell = new CellContext(output, number, stop.Token);
         var clock = Stopwatch.StartNew();
         // On a thread of its own: a cell that does not stop when asked is left running, not waited for.
         var run = Task.Run(async () =>
@@ -93,11 +111,16 @@ public sealed class ExecutionSession
         if (!run.IsCompleted && await Task.WhenAny(run, Task.Delay(request.StopGrace)) != run)
         {
             if (timeUp.IsCancellationRequested)
+            {
+                output.End();
                 return Failed(sink, TimedOut(number, request.Timeout!.Value), abandoned: true);
+            }
             sink.Stream("stderr", $"cell {number} did not stop when interrupted: its code never checks for an interrupt (the kit's training " +
                                   "and long computations do). It keeps running; restart the kernel to stop it (the variables of earlier cells are lost).\n");
             await Task.WhenAny(run);
         }
+        // The cell's code is done: the note on what it printed past the limit follows its text, before the engine's own outputs.
+        output.End();
 
         CellRun result;
         try { result = await run; }

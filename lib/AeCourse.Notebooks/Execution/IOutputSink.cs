@@ -25,4 +25,10 @@ public interface IOutputSink
 
     /// <summary>The cell failed: Jupyter's ename, evalue and the traceback lines a front end shows.</summary>
     void Error(string name, string value, IReadOnlyList<string> traceback);
+
+    /// <summary>
+    /// Makes everything written so far visible to whoever reads the outputs. The engine calls it when a cell's run
+    /// ends, after the cell's last output; a sink that writes each output through at once needs nothing here.
+    /// </summary>
+    void Flush() { }
 }

@@ -35,6 +35,12 @@ public static class GradeWorker
     /// <summary>Largest outputs of one cell sent back for the feedback notebook.</summary>
     const int MaxPayloadChars = 1 << 20;
 
+    /// <summary>
+    /// What a cell may print, below the engine's default: the text kept must still fit the payload above after JSON
+    /// escaping (a character can take six), so a flood leaves the student its first 100,000 characters and the note.
+    /// </summary>
+    static readonly OutputLimits Output = new() { MaxStreamCharacters = 100_000 };
+
     /// <summary>Runs the worker; returns the process exit code.</summary>
     /// <param name="channel">The inherited write end of the result pipe, as the grader passed it.</param>
     /// <param name="packages">Answers the cells' <c>#r "nuget: …"</c>.</param>
@@ -60,7 +66,7 @@ public static class GradeWorker
         }
 
         Directory.SetCurrentDirectory(job.Folder);
-        var session = new ExecutionSession(job.Folder, job.NotebookName, packages);
+        var session = new ExecutionSession(job.Folder, job.NotebookName, packages, Output);
         await session.StartAsync();
         Send(-1, WorkerMessage.Ready, "", "");
         foreach (var cell in job.Cells)
