@@ -55,6 +55,12 @@ public sealed class GraderException(string message) : Exception(message);
 /// </summary>
 public static class Grader
 {
+    /// <summary>
+    /// A cgroup counts threads as tasks: the .NET worker alone runs a few dozen, libtorch's pool more. Its cap is a
+    /// backstop against a fork bomb between two of the grader's counts, well above what the process limit allows.
+    /// </summary>
+    const int TasksPerProcess = 16;
+
     sealed record Outcome(bool Ok, string Message, string? Payload);
 
     /// <summary>Grades <paramref name="submissionPath"/> against <paramref name="sourcePath"/>.</summary>
@@ -92,8 +98,11 @@ public static class Grader
             var job = new WorkerJob(sourceFolder, Path.GetFileName(sourcePath), options.Checks.FailureException,
                 runnable.Where(c => !skipped.Contains(c.Index))
                         .Select(c => new WorkerCell(c.Index, c.Code!, ExecutionCount(runnable, c), outcomes.ContainsKey(c.Index))).ToList());
-            options.Log(restarts == 0 ? "starting the worker" : $"restarting the worker ({restarts})");
-            using var worker = WorkerProcess.Start(command, key, job, limits, sandbox);
+            // A group of its own for each worker: the kernel's counters start at zero, and the group goes with it.
+            using var cgroup = Cgroup.TryCreate(limits.MemoryBytes, TasksPerProcess * limits.Processes);
+            var enforced = cgroup is null ? "" : $" (limits also held by the kernel: {cgroup.Version})";
+            options.Log(restarts == 0 ? $"starting the worker{enforced}" : $"restarting the worker ({restarts}){enforced}");
+            using var worker = WorkerProcess.Start(command, key, job, limits, sandbox, cgroup);
             long sequence = 0;
             var (started, ready) = await worker.NextAsync(Remaining(options, clock));
             if (started != WorkerEvent.Message || ready!.Outcome != WorkerMessage.Ready || ready.Sequence != sequence++)

@@ -74,7 +74,7 @@ public static partial class Sandbox
         start.ArgumentList.Add("/bin/true");
         try
         {
-            using var process = Process.Start(start)!;
+            using var process = ProcessSpawner.Start(start);
             var error = await process.StandardError.ReadToEndAsync();
             await process.WaitForExitAsync();
             return process.ExitCode == 0 ? null : $"{bwrap} failed (exit {process.ExitCode}): {error.Trim()}";

@@ -42,9 +42,6 @@ internal sealed class WorkerProcess : IDisposable
 {
     const int MaxLine = 8 << 20;
     const int TailChars = 64 << 10;
-    // Children inherit an inheritable pipe end that exists while they start: one start at a time, so each worker
-    // holds only its own pipe.
-    static readonly Lock StartGate = new();
 
     readonly Process _process;
     readonly AnonymousPipeServerStream _pipe;
@@ -55,7 +52,7 @@ internal sealed class WorkerProcess : IDisposable
     readonly Task _exited;
     volatile bool _overMemory, _overProcesses;
 
-    WorkerProcess(Process process, AnonymousPipeServerStream pipe, byte[] key, WorkerLimits limits)
+    WorkerProcess(Process process, AnonymousPipeServerStream pipe, byte[] key, WorkerLimits limits, Cgroup? cgroup)
     {
         _process = process;
         _pipe = pipe;
@@ -64,7 +61,7 @@ internal sealed class WorkerProcess : IDisposable
         _exited = process.WaitForExitAsync();
         _ = Task.Run(() => DrainAsync(process.StandardOutput.BaseStream, null));
         _ = Task.Run(() => DrainAsync(process.StandardError.BaseStream, _stderrTail));
-        _ = Task.Run(() => WatchAsync(limits));
+        _ = Task.Run(() => WatchAsync(limits, cgroup));
     }
 
     /// <summary>Lines on the pipe that were not genuine messages (no tag, wrong MAC).</summary>
@@ -85,6 +82,9 @@ internal sealed class WorkerProcess : IDisposable
     /// <summary>The last part of the worker's stderr (where the runtime reports a stack overflow).</summary>
     public string StderrTail { get { lock (_stderrTail) return _stderrTail.ToString(); } }
 
+    /// <summary>sh: $1 files to write the shell's pid into, then the command to run in the shell's place.</summary>
+    const string JoinThenRun = """n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n - 1)); done; exec "$@" """;
+
     /// <summary>The variables the worker's runtime needs, inside a sandbox or not.</summary>
     public static IReadOnlyDictionary<string, string> Environment(WorkerLimits limits)
     {
@@ -98,37 +98,45 @@ internal sealed class WorkerProcess : IDisposable
     }
 
     /// <summary>
-    /// Starts a worker — under bubblewrap when <paramref name="sandbox"/> is given — and hands it the key and the job on
-    /// its standard input, which is then closed.
+    /// Starts a worker — under bubblewrap when <paramref name="sandbox"/> is given, in <paramref name="cgroup"/> when
+    /// there is one — and hands it the key and the job on its standard input, which is then closed.
     /// </summary>
-    public static WorkerProcess Start(WorkerCommand command, byte[] key, WorkerJob job, WorkerLimits limits, SandboxLayout? sandbox)
+    public static WorkerProcess Start(WorkerCommand command, byte[] key, WorkerJob job, WorkerLimits limits, SandboxLayout? sandbox, Cgroup? cgroup)
     {
-        var start = new ProcessStartInfo(sandbox is null ? command.FileName : Sandbox.Executable() ?? throw new GraderException($"bubblewrap is not installed: {Sandbox.InstallHint}"))
+        var program = new List<string>();
+        if (sandbox is not null)
+        {
+            program.Add(Sandbox.Executable() ?? throw new GraderException($"bubblewrap is not installed: {Sandbox.InstallHint}"));
+            program.AddRange(Sandbox.Arguments(sandbox));
+            program.Add("--");
+        }
+        program.Add(command.FileName);
+        program.AddRange(command.Arguments);
+        program.Add(WorkerCommand.Verb);
+        if (cgroup is not null)
+        {
+            // A shell joins the group, then becomes the worker (or bubblewrap): everything starts inside, with no moment
+            // in which a process it forked could stay out.
+            program.InsertRange(0, ["/bin/sh", "-c", JoinThenRun, "sh", $"{cgroup.ProcsFiles.Count}", .. cgroup.ProcsFiles]);
+        }
+        var start = new ProcessStartInfo(program[0])
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
-        if (sandbox is not null)
-        {
-            foreach (var a in Sandbox.Arguments(sandbox)) start.ArgumentList.Add(a);
-            start.ArgumentList.Add("--");
-            start.ArgumentList.Add(command.FileName);
-        }
-        else
+        foreach (var a in program.Skip(1)) start.ArgumentList.Add(a);
+        if (sandbox is null)
             foreach (var (name, value) in Environment(limits)) start.Environment[name] = value;
-        foreach (var a in command.Arguments) start.ArgumentList.Add(a);
-        start.ArgumentList.Add(WorkerCommand.Verb);
 
-        AnonymousPipeServerStream pipe;
-        Process process;
-        lock (StartGate)
+        var (pipe, process) = ProcessSpawner.Run(() =>
         {
-            pipe = new AnonymousPipeServerStream(PipeDirection.In, HandleInheritability.Inheritable);
+            var pipe = new AnonymousPipeServerStream(PipeDirection.In, HandleInheritability.Inheritable);
             start.ArgumentList.Add("--channel");
             start.ArgumentList.Add(pipe.GetClientHandleAsString());
-            process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {command.FileName}");
+            var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {program[0]}");
             pipe.DisposeLocalCopyOfClientHandle();
-        }
-        var worker = new WorkerProcess(process, pipe, key, limits);
+            return (pipe, process);
+        });
+        var worker = new WorkerProcess(process, pipe, key, limits, cgroup);
         try
         {
             process.StandardInput.WriteLine(Convert.ToBase64String(key));
@@ -236,15 +244,17 @@ internal sealed class WorkerProcess : IDisposable
     /// libtorch's, and open memory files) of the worker and every process below it — bubblewrap, the sandbox's init, the
     /// worker, whatever the submission started, detached or not — and counts them; kills the whole tree above either limit.
     /// </summary>
-    async Task WatchAsync(WorkerLimits limits)
+    async Task WatchAsync(WorkerLimits limits, Cgroup? cgroup)
     {
         while (!_exited.IsCompleted)
         {
             var (count, bytes) = ProcessTree.Measure(_process.Id);
             PeakResident = Math.Max(PeakResident, bytes);
             if (count > limits.Processes) { _overProcesses = true; Kill(); return; }
-            if (bytes > limits.MemoryBytes) { _overMemory = true; Kill(); return; }
+            // The kernel's OOM killer ends one process of the group; the rest goes with it, as for the grader's own count.
+            if (bytes > limits.MemoryBytes || cgroup?.OutOfMemory == true) { _overMemory = true; Kill(); return; }
             await Task.Delay(50);
         }
+        if (cgroup?.OutOfMemory == true) _overMemory = true;   // the OOM killer ended the worker itself
     }
 }
