@@ -95,9 +95,10 @@ public abstract class HostileClass : IDisposable
                 "    address = libc.shmat(segment, None, 0)",
                 "    ctypes.memset(address, 1, 100 << 20)",
                 "    libc.shmdt(address)",
-                "print('hoarded', flush=True)",
-                "time.sleep(120)"));
-            System.Diagnostics.Process.Start("/usr/bin/python3", "/tmp/hoard.py")!.WaitForExit();
+                "time.sleep(20)"));
+            var hoarder = System.Diagnostics.Process.Start("/usr/bin/python3", "/tmp/hoard.py")!;
+            hoarder.WaitForExit();
+            Console.WriteLine($"hoarder exited with {hoarder.ExitCode}");
             """, 3),
         ("child-memory", """
             // 1.5 GB written, so resident, in a child the worker waits for: over the 1 GB limit only when counted with it.
@@ -272,10 +273,14 @@ public abstract class SandboxTests(HostileClass graded, ITestOutputHelper output
         output.WriteLine($"the whole class: {graded.Elapsed.TotalSeconds:0.0} s");
         // Memory parked in System V segments is in no process: only a cgroup counts it, and the grader makes one where the
         // machine lets it (as root on this machine kind's cgroup v1). Without one the segments escape the count, as
-        // docs/grading.md says, and the child's sleep runs into the cell limit instead.
+        // docs/grading.md says: the child sleeps its 20 s and the answer keeps its point.
         bool cgroup = graded.Result.Stderr.Contains("limits also held by the kernel", StringComparison.Ordinal);
         output.WriteLine(cgroup ? "graded with a cgroup" : "graded without a cgroup");
-        output.WriteLine($"shared-memory: {Message(graded.Report("shared-memory"), "add-check") ?? "passed"}");
+        if (!cgroup)
+        {
+            Assert.Equal(4, Earned(graded.Report("shared-memory")));
+            Assert.Contains("hoarder exited with 0", Outputs(Path.Combine(graded["feedback"], "shared-memory", "source.ipynb"), 4));
+        }
         foreach (var (name, _, points) in HostileClass.Attacks.Where(a => cgroup || a.Name != "shared-memory"))
         {
             var report = graded.Report(name);

@@ -28,5 +28,8 @@ static class DoctorCommand
         await Notebooks.Grading.Sandbox.ProbeAsync() is { } why
             ? new HealthCheck("sandbox", HealthLevel.Note, $"grading cannot sandbox submissions: {why}",
                               $"{Notebooks.Grading.Sandbox.InstallHint}, or grade trusted code only with --no-sandbox")
-            : new HealthCheck("sandbox", HealthLevel.Ok, $"{Notebooks.Grading.Sandbox.Version()}: submissions are graded in a sandbox without network, files or other processes");
+            : new HealthCheck("sandbox", HealthLevel.Ok, $"{Notebooks.Grading.Sandbox.Version()}: submissions are graded in a sandbox without network, files or other processes; "
+                + (Notebooks.Grading.Sandbox.KernelLimits() is { } cgroup
+                    ? $"the kernel holds them to their limits too ({cgroup})"
+                    : "their memory is counted by the grader (no cgroup can be made here: memory parked outside processes is not counted)"));
 }

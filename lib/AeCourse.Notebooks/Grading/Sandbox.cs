@@ -82,6 +82,16 @@ public static partial class Sandbox
         catch (System.ComponentModel.Win32Exception e) { return $"{bwrap} could not start: {e.Message}"; }
     }
 
+    /// <summary>
+    /// Which cgroup the grader can make here to have the kernel hold each worker to its limits too ("cgroup v1",
+    /// "cgroup v2"), or null where it can make none and its own count of processes and memory files applies alone.
+    /// </summary>
+    public static string? KernelLimits()
+    {
+        using var cgroup = Cgroup.TryCreate(64L << 20, 64);
+        return cgroup?.Version;
+    }
+
     /// <summary>The bubblewrap version, for reports (e.g. "bubblewrap 0.8.0"); null when unknown.</summary>
     public static string? Version()
     {
