@@ -32,7 +32,7 @@ static class GradeCommand
         var quick = new Option<bool>("--quick") { Description = "Same as -p quick=true" };
         var cellTimeout = new Option<double>("--cell-timeout") { Description = "Seconds one cell may run", DefaultValueFactory = _ => 120 };
         var timeout = new Option<double>("--timeout") { Description = "Seconds the grading of one submission may take in all", DefaultValueFactory = _ => 600 };
-        var memory = new Option<long>("--memory") { Description = "MiB of resident memory a submission may use", DefaultValueFactory = _ => 4096 };
+        var memory = new Option<long>("--memory") { Description = "MiB of memory a submission may use, all its processes together", DefaultValueFactory = _ => GradeOptions.DefaultMemoryMegabytes };
         var jobs = new Option<int>("--jobs") { Description = "Submissions graded at a time (folder mode)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var summary = new Option<string?>("--summary") { Description = "Folder mode: write PREFIX.csv and PREFIX.json (default DIR/grades)" };
         var feedback = new Option<DirectoryInfo?>("--feedback") { Description = "Folder mode: write each student's feedback notebook under this folder, at the submission's relative path" };

@@ -15,8 +15,14 @@ public sealed record GradeOptions
     /// <summary>Longest time the whole grading of one submission may take, worker start-ups and replays included.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(600);
 
-    /// <summary>Largest resident memory of the worker and every process it starts, together, in MiB.</summary>
-    public long MemoryMegabytes { get; init; } = 4096;
+    /// <summary>
+    /// The default memory limit. The lectures' quick runs peak near 4 GB through the grader today (tensors the library
+    /// leaves to the garbage collector), so a default of 4 GB failed honest submissions now and then.
+    /// </summary>
+    public const long DefaultMemoryMegabytes = 6144;
+
+    /// <summary>Largest memory of the worker and every process it starts, together, in MiB (see <see cref="ProcessTree"/>).</summary>
+    public long MemoryMegabytes { get; init; } = DefaultMemoryMegabytes;
 
     /// <summary>Most processes the worker may run at once, itself and its sandbox's included.</summary>
     public int MaxProcesses { get; init; } = 256;

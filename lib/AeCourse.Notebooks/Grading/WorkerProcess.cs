@@ -50,6 +50,7 @@ internal sealed class WorkerProcess : IDisposable
     readonly StringBuilder _stderrTail = new();
     readonly Task _reader;
     readonly Task _exited;
+    readonly Cgroup? _cgroup;
     volatile bool _overMemory, _overProcesses;
 
     WorkerProcess(Process process, AnonymousPipeServerStream pipe, byte[] key, WorkerLimits limits, Cgroup? cgroup)
@@ -57,6 +58,7 @@ internal sealed class WorkerProcess : IDisposable
         _process = process;
         _pipe = pipe;
         _key = key;
+        _cgroup = cgroup;
         _reader = Task.Run(ReadPipeAsync);
         _exited = process.WaitForExitAsync();
         _ = Task.Run(() => DrainAsync(process.StandardOutput.BaseStream, null));
@@ -67,8 +69,8 @@ internal sealed class WorkerProcess : IDisposable
     /// <summary>Lines on the pipe that were not genuine messages (no tag, wrong MAC).</summary>
     public int Rejected { get; private set; }
 
-    /// <summary>Whether the watch killed the worker for its memory.</summary>
-    public bool OverMemory => _overMemory;
+    /// <summary>Whether the watch killed the worker for its memory, or the kernel's OOM killer ended a process of its cgroup.</summary>
+    public bool OverMemory => _overMemory || _cgroup?.OutOfMemory == true;
 
     /// <summary>Whether the watch killed the worker for starting too many processes.</summary>
     public bool OverProcesses => _overProcesses;
@@ -255,6 +257,5 @@ internal sealed class WorkerProcess : IDisposable
             if (bytes > limits.MemoryBytes || cgroup?.OutOfMemory == true) { _overMemory = true; Kill(); return; }
             await Task.Delay(50);
         }
-        if (cgroup?.OutOfMemory == true) _overMemory = true;   // the OOM killer ended the worker itself
     }
 }
