@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using AeCourse.Notebooks.Grading;
 using AeCourse.Tests.Support;
 using Xunit.Abstractions;
 
@@ -28,11 +29,15 @@ public sealed class GradedClass : IDisposable
         Result = AeCourseCommand.Run("grade", _dir.Path, "--source", GraderTests.SourcePath, "--jobs", "3",
             "--cell-timeout", $"{CellTimeout}", "--timeout", $"{Timeout}", "--memory", $"{MemoryMb}");
         Elapsed = clock.Elapsed;
+        Folder = _dir.Path;
         Summary = File.Exists(_dir["grades.json"]) ? JsonNode.Parse(File.ReadAllText(_dir["grades.json"]))!.AsObject() : new JsonObject();
         Csv = File.Exists(_dir["grades.csv"]) ? File.ReadAllText(_dir["grades.csv"]) : "";
     }
 
     internal AeCourseCommand.Result Result { get; }
+
+    /// <summary>The graded class folder; the summary is its grades.csv and grades.json.</summary>
+    public string Folder { get; }
 
     public TimeSpan Elapsed { get; }
 
@@ -344,6 +349,35 @@ public sealed class GraderTests(GradedClass graded, ITestOutputHelper output) : 
         var students = graded.Summary["submissions"]!.AsArray().Select(s => s!["student"]!.GetValue<string>()).ToList();
         Assert.Equal(Cases.Select(c => c.Name).Append("not-json").Order(StringComparer.Ordinal), students);
         Assert.Contains("not valid JSON", graded.Report("not-json")["error"]!.GetValue<string>());
+    }
+
+    /// <summary>
+    /// The class's own summary, cut into the parts that <c>--shard K/3</c> runs would write from the same reports (each
+    /// submission where <see cref="Shard"/> puts it), then joined by <c>aecourse grade merge</c>: the merged CSV and
+    /// JSON are the unsharded ones, byte for byte, in any order of the parts.
+    /// </summary>
+    [Fact]
+    public void Given_the_class_summary_cut_into_shards_When_merged_Then_it_is_the_unsharded_summary_byte_for_byte()
+    {
+        using var dir = new TempDir();
+        const int count = 3;
+        var submissions = graded.Summary["submissions"]!.AsArray().Select(s => s!.AsObject()).ToList();
+        var parts = new List<string>();
+        for (int k = count; k >= 1; k--)
+        {
+            var mine = submissions.Where(s => Shard.Of($"{s["student"]}/{s["notebook"]}", count) == k).Select(s => s.DeepClone()).ToArray();
+            var part = new JsonObject
+            {
+                ["shard"] = new JsonObject { ["index"] = k, ["count"] = count, ["classSubmissions"] = submissions.Count },
+                ["submissions"] = new JsonArray(mine),
+            };
+            parts.Add(dir[$"grades-{k}-of-{count}.json"]);
+            File.WriteAllText(parts[^1], part.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        }
+        var merged = AeCourseCommand.Run(["grade", "merge", .. parts, "--summary", dir["grades"]]);
+        Assert.True(merged.ExitCode == 0, merged.Stderr);
+        Assert.Equal(File.ReadAllText(Path.Combine(graded.Folder, "grades.json")), File.ReadAllText(dir["grades.json"]));
+        Assert.Equal(graded.Csv, File.ReadAllText(dir["grades.csv"]));
     }
 
     [Fact]

@@ -39,8 +39,10 @@ static class GradeCommand
         var showHidden = new Option<bool>("--show-hidden-tests") { Description = "Show the hidden tests' code in feedback notebooks (by default only their outcomes)" };
         var processes = new Option<int>("--processes") { Description = "Processes a submission may run at once", DefaultValueFactory = _ => 256 };
         var noSandbox = new Option<bool>("--no-sandbox") { Description = "Run submissions without the bubblewrap sandbox, with the grader's files and network (trusted code only)" };
+        var shardOption = new Option<string?>("--shard") { Description = "Folder mode: grade only part K of N of the class (e.g. 2/8; join the parts with `grade merge`); the summary defaults to DIR/grades-K-of-N" };
         var command = new Command("grade", "Grade a student's notebook against the source's tests, hidden ones included")
-            { submission, source, json, executed, parameters, quick, cellTimeout, timeout, memory, jobs, summary, feedback, showHidden, processes, noSandbox };
+            { submission, source, json, executed, parameters, quick, cellTimeout, timeout, memory, jobs, summary, feedback, showHidden, processes, noSandbox, shardOption };
+        command.Subcommands.Add(CreateMerge());
         command.SetAction(async (result, _) =>
         {
             if (CommonOptions.NotebookParameters(result, parameters, quick) is not { } values) return 2;
@@ -49,6 +51,12 @@ static class GradeCommand
             {
                 Console.Error.WriteLine("--cell-timeout, --timeout, --memory, --jobs and --processes must be positive");
                 return 2;
+            }
+            Shard? shard = null;
+            if (result.GetValue(shardOption) is { } shardText)
+            {
+                try { shard = Shard.Parse(shardText); }
+                catch (FormatException e) { Console.Error.WriteLine($"--shard: {e.Message}"); return 2; }
             }
             CommonOptions.ExportData(result);
             var target = Path.GetFullPath(result.GetValue(submission)!);
@@ -82,13 +90,19 @@ static class GradeCommand
                         Console.Error.WriteLine($"{target} is a folder: --json and --executed are for one submission; the folder's summary goes to --summary PREFIX, feedback to --feedback DIR");
                         return 2;
                     }
-                    var prefix = result.GetValue(summary) is { } p ? Path.GetFullPath(p) : Path.Combine(target, "grades");
+                    var prefix = result.GetValue(summary) is { } p ? Path.GetFullPath(p)
+                        : Path.Combine(target, shard is { } s ? $"grades-{s.Index}-of-{s.Count}" : "grades");
                     var batch = await GradeBatch.GradeFolderAsync(target, Path.GetFullPath(result.GetValue(source)!), options with { ExecutedPath = null },
-                                                                  result.GetValue(jobs), result.GetValue(feedback)?.FullName);
+                                                                  result.GetValue(jobs), result.GetValue(feedback)?.FullName, shard);
                     batch.Write(prefix);
                     Console.Write(batch.ToText());
                     Console.WriteLine($"wrote {prefix}.csv and {prefix}.json");
                     return 0;
+                }
+                if (shard is not null)
+                {
+                    Console.Error.WriteLine($"{target} is one submission: --shard K/N splits a folder of them");
+                    return 2;
                 }
                 if (result.GetValue(feedback) is not null)
                 {
@@ -110,6 +124,44 @@ static class GradeCommand
                 Console.Error.WriteLine($"the grader failed: {e.Message}");
                 return 1;
             }
+        });
+        return command;
+    }
+
+    /// <summary>
+    /// <c>aecourse grade merge PART.json... [--summary PREFIX]</c>: joins the summaries of shards 1..N into the one an
+    /// unsharded run writes. Exit 0 merged, 2 when the parts do not make one whole class (the message names the files).
+    /// </summary>
+    static Command CreateMerge()
+    {
+        var parts = new Argument<string[]>("parts") { Description = "Each shard's summary (PREFIX.json as `grade DIR --shard K/N` wrote it)", Arity = ArgumentArity.OneOrMore };
+        var summary = new Option<string>("--summary") { Description = "Write PREFIX.csv and PREFIX.json", DefaultValueFactory = _ => "grades" };
+        var command = new Command("merge", "Join the summaries of a class's shards (grade DIR --shard K/N) into the summary of the whole class") { parts, summary };
+        command.SetAction(result =>
+        {
+            var files = result.GetValue(parts)!;
+            var read = new List<(string, string)>();
+            foreach (var file in files)
+            {
+                try { read.Add((file, File.ReadAllText(file))); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    Console.Error.WriteLine($"{file}: cannot read it: {e.Message}");
+                    return 2;
+                }
+            }
+            GradeBatch batch;
+            try { batch = GradeBatch.Merge(read); }
+            catch (GradingInputException e)
+            {
+                Console.Error.WriteLine(e.Message);
+                return 2;
+            }
+            var prefix = Path.GetFullPath(result.GetValue(summary)!);
+            batch.Write(prefix);
+            Console.Write(batch.ToText());
+            Console.WriteLine($"merged {files.Length} shard(s), {batch.Entries.Count} submission(s); wrote {prefix}.csv and {prefix}.json");
+            return 0;
         });
         return command;
     }

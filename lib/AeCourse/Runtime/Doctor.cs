@@ -102,13 +102,38 @@ public static class Doctor
             new("TorchSharp", HealthLevel.Ok, $"{info.TorchSharpVersion}, libtorch {info.LibTorchVersion}, backend {info.Backend}" +
                 (info.Native.CompatActive ? $", compatibility copy {info.Native.CompatCopy}" : "")),
         };
-        checks.Add(info.Device.type == DeviceType.CUDA
-            ? new HealthCheck("device", HealthLevel.Ok, $"CUDA: {info.DeviceName}")
-            : new HealthCheck("device", HealthLevel.Note, $"CPU ({info.Threads} threads); CUDA {(info.Backend == "cuda" ? "backend built but no GPU usable" : "not built (CPU backend)")}",
-                info.Backend == "cuda" ? "check the GPU driver (nvidia-smi) and that the container runs with --gpus all"
-                                       : "fine for the quick settings; for full runs use the GPU devcontainer (dotnet build -p:AeCourseBackend=cuda)"));
+        IReadOnlyList<GpuInfo>? visible;
+        try { visible = NvidiaSmi.Query(); }
+        catch (FormatException e) { visible = null; checks.Add(new HealthCheck("nvidia-smi", HealthLevel.Note, e.Message)); }
+        checks.Add(Device(info.Backend, info.Device.type == DeviceType.CUDA ? cuda.device_count() : 0, visible, info.Threads));
         checks.Add(Smoke(info.Device));
         return checks;
+    }
+
+    /// <summary>
+    /// The device check from what libtorch and the driver say: <paramref name="backend"/> is the build's (cpu or cuda),
+    /// <paramref name="cudaDevices"/> the GPUs libtorch can use, <paramref name="visible"/> what <c>nvidia-smi</c> lists
+    /// (null: no driver tool here). A GPU that the driver shows and libtorch does not use is said plainly, with the fix:
+    /// rebuild with the CUDA backend, or mend the driver for the CUDA build.
+    /// </summary>
+    internal static HealthCheck Device(string backend, int cudaDevices, IReadOnlyList<GpuInfo>? visible, int threads)
+    {
+        string gpus = visible is null or [] ? "" : string.Join("; ", visible);
+        if (cudaDevices > 0)
+            return new HealthCheck("device", HealthLevel.Ok, visible is null or []
+                ? $"CUDA: {cudaDevices} GPU(s)" : $"CUDA: {gpus}" + (cudaDevices < visible.Count ? $" ({cudaDevices} of them usable)" : ""));
+        string cpu = $"CPU ({threads} threads)";
+        if (backend == "cuda")
+            return visible is null or []
+                ? new HealthCheck("device", HealthLevel.Note, $"{cpu}: the CUDA backend is built but no GPU is visible (no nvidia-smi)",
+                                  "on a GPU host, install the NVIDIA driver and the NVIDIA Container Toolkit and start the container with --gpus all (the devcontainer asks for it)")
+                : new HealthCheck("device", HealthLevel.Note, $"{cpu}: the driver lists {gpus}, but libtorch's CUDA cannot use it",
+                                  "update the NVIDIA driver to one that supports the CUDA version TorchSharp-cuda-linux ships, then run the doctor again");
+        return visible is null or []
+            ? new HealthCheck("device", HealthLevel.Note, $"{cpu}; CUDA not built (CPU backend)",
+                              "fine for the quick settings; for full runs use the GPU devcontainer (dotnet build -p:AeCourseBackend=cuda)")
+            : new HealthCheck("device", HealthLevel.Note, $"{cpu}: the driver lists {gpus}, but this build has the CPU backend",
+                              "rebuild with -p:AeCourseBackend=cuda (the devcontainer's post-create script does so when it sees a GPU)");
     }
 
     /// <summary>One real gradient step on the device: d/dw of sum((w·x)²) at w = 1, x = [1, 2, 3] is 2·6·x = [12, 24, 36].</summary>

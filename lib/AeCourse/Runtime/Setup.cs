@@ -108,18 +108,10 @@ public static class Setup
 
     static string CudaDeviceName()
     {
-        // nvidia-smi is the portable way to get the model name; TorchSharp 0.107 exposes no device-properties call.
-        try
-        {
-            using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("nvidia-smi", "--query-gpu=name --format=csv,noheader")
-            { RedirectStandardOutput = true, RedirectStandardError = true });
-            var name = p?.StandardOutput.ReadLine();
-            p?.WaitForExit(5000);
-            return string.IsNullOrWhiteSpace(name) ? $"{cuda.device_count()} GPU(s)" : name.Trim();
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return $"{cuda.device_count()} GPU(s)";
-        }
+        // TorchSharp 0.107 exposes no device-properties call; the driver's tool names the model.
+        IReadOnlyList<GpuInfo>? gpus;
+        try { gpus = NvidiaSmi.Query(); }
+        catch (FormatException) { gpus = null; }
+        return gpus is [var first, ..] ? first.Name : $"{cuda.device_count()} GPU(s)";
     }
 }
