@@ -139,7 +139,7 @@ public sealed partial class DeployTests(ITestOutputHelper output) : IDisposable
     [InlineData("    needs: [plan, grade]", "    needs: [plan]", "expected one job that needs grade (the merge)")]
     [InlineData("  contents: read", "  contents: write", "permissions must be read-only")]
     [InlineData("actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02", "actions/upload-artifact@v4", "must be pinned to a full commit")]
-    [InlineData(":/work/class:ro\"", ":/work/class\"", "the class folder /work/class must be on a read-only volume")]
+    [InlineData(":/work/class:ro\"", ":/work/class\"", "the class folder /work/class must be on a read-only mount")]
     [InlineData("docker run --rm --network none --cap-drop", "docker run --rm --cap-drop", "docker run needs --network none")]
     [InlineData("        run: sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0", "        run: true", "must allow user namespaces")]
     [InlineData("if [ \"$QUICK\" = true ]; then quick=(--quick); fi", "quick=(--quick)", "--quick must follow the quick input")]

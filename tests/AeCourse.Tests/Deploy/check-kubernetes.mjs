@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { dirname, join, posix } from "node:path";
 import { fileURLToPath } from "node:url";
-import { bytes, finish, loadStrict, mountFor, options, runWithStubs } from "./lib.mjs";
+import { bytes, finish, loadStrict, options, place, placeFolders, runWithStubs } from "./lib.mjs";
 
 const GRADER_MEMORY_MIB = 6144; // `aecourse grade --help`: --memory's default, per submission
 const folder = process.argv[2];
@@ -108,13 +108,6 @@ function run(container, env, script = (s) => s) {
   return result.calls.filter((c) => c[0] === "aecourse");
 }
 
-function place(path, list, what, writable) {
-  const m = mountFor(path, list);
-  if (!m) problems.push(`${what} ${path} is on no volume`);
-  else if (writable === m.readOnly) problems.push(`${what} ${path} must be on a ${writable ? "writable" : "read-only"} mount (${m.path})`);
-  return m;
-}
-
 // --- The shard Job ----------------------------------------------------------------------------------------------
 const invocations = [];
 const shardPods = pods.filter((p) => p.job?.spec?.completionMode === "Indexed");
@@ -151,10 +144,7 @@ for (const { where, job, spec } of shardPods) {
     if (index > 0) continue;
     // The first shard stands for all: the same folders, the same limits.
     invocations.push(args);
-    place(o._[0], list, `${where}: the class folder`, false);
-    place(o["--source"], list, `${where}: --source`, false);
-    place(o["--feedback"], list, `${where}: --feedback`, true);
-    output = place(posix.dirname(o["--summary"]), list, `${where}: --summary`, true);
+    output = placeFolders(problems, o, list, where);
     const jobs = Number(o["--jobs"] ?? 1), memory = Number(o["--memory"] ?? GRADER_MEMORY_MIB);
     const { requests = {}, limits = {} } = container.resources ?? {};
     const cpus = (q) => (String(q).endsWith("m") ? parseFloat(q) / 1000 : Number(q));
@@ -188,7 +178,7 @@ for (const { where, spec } of output ? mergePods : []) {
     const expected = parts.map((p) => volume.path + p).sort();
     if (calls.length !== 1 || args[0] !== "grade" || args[1] !== "merge") problems.push(`${where}: must run aecourse grade merge once: ${JSON.stringify(calls)}`);
     else if (JSON.stringify([...o._].sort()) !== JSON.stringify(expected)) problems.push(`${where}: merges ${JSON.stringify(o._)}, not the ${shards} shards' parts ${JSON.stringify(expected)}`);
-    place(posix.dirname(o["--summary"] ?? "/"), list, `${where}: --summary`, true);
+    place(problems, posix.dirname(o["--summary"] ?? "/"), list, `${where}: --summary`, true);
   } catch (e) {
     problems.push(`${where}: ${e.message}`);
   } finally {

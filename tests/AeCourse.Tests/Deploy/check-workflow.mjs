@@ -12,7 +12,7 @@ import { register } from "node:module";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, posix } from "node:path";
-import { finish, globRegExp, loadStrict, mountFor, options, runWithStubs } from "./lib.mjs";
+import { finish, globRegExp, loadStrict, mountFor, options, place, placeFolders, runWithStubs } from "./lib.mjs";
 
 // The parser imports its schema as `import schema from "./workflow-v1.0.min.json"`, which bundlers accept and
 // Node refuses without an import attribute: this hook hands Node such a file as a module.
@@ -94,11 +94,8 @@ function dockerRun(calls, image) {
   return { flags: flags.join(" "), volumes, hostPath, args: argv.slice(at + 1) };
 }
 
-function place(path, volumes, what, writable) {
-  const v = mountFor(path, volumes);
-  if (!v) problems.push(`${what} ${path} is on no volume of the container`);
-  else if (writable === v.readOnly) problems.push(`${what} ${path} must be on a ${writable ? "writable" : "read-only"} volume`);
-}
+/** The upload-artifact call, among a job's, whose path lists `file`. */
+const uploading = (calls, file) => calls.find((c) => c[0] === "uses" && /^actions\/upload-artifact@/.test(c[1]) && String(c[2].path).split("\n").includes(file));
 
 // --- The plan and the matrix --------------------------------------------------------------------------------------
 const inputs = wf.on?.workflow_dispatch?.inputs ?? {};
@@ -162,15 +159,12 @@ for (const [shard, quickValue] of [[1, true], [2, true], [3, true], [1, false]])
       if (!run.flags.includes(needed)) problems.push(`${what}: docker run needs ${needed} (no network; what bubblewrap needs in a container)`);
     if (run.args[0] !== "grade" || o["--shard"] !== `${shard}/${shards}`) problems.push(`${what}: must run grade --shard ${shard}/${shards}, not ${run.args.join(" ")}`);
     if (Boolean(o["--quick"]) !== quickValue) problems.push(`${what}: --quick must follow the ${quick} input`);
-    place(o._[0], run.volumes, `${what}: the class folder`, false);
-    place(o["--source"], run.volumes, `${what}: --source`, false);
-    place(o["--feedback"], run.volumes, `${what}: --feedback`, true);
-    place(posix.dirname(o["--summary"] ?? "/"), run.volumes, `${what}: --summary`, true);
+    placeFolders(problems, o, run.volumes, what);
     if (!quickValue) continue;
     invocations.push(run.args);
     // Its part, uploaded under a name no other shard uses.
     const part = `${run.hostPath(o["--summary"])}.json`;
-    const upload = calls.find((c) => c[0] === "uses" && /^actions\/upload-artifact@/.test(c[1]) && String(c[2].path).split("\n").includes(part));
+    const upload = uploading(calls, part);
     if (!upload) problems.push(`${what}: no upload-artifact step uploads its part ${part}`);
     else if (names.has(upload[2].name)) problems.push(`${what}: its artifact name ${upload[2].name} is another shard's`);
     else { names.add(upload[2].name); parts.push({ artifact: upload[2].name, file: basename(part) }); }
@@ -199,9 +193,8 @@ for (const [id, job] of parts.length === shards ? merges : []) {
     const merged = o._.map((p) => run.hostPath(p)).sort(), expected = parts.map((p) => join(download.path, p.file)).sort();
     if (run.args[0] !== "grade" || run.args[1] !== "merge") problems.push(`job ${id}: must run grade merge, not ${run.args.join(" ")}`);
     else if (JSON.stringify(merged) !== JSON.stringify(expected)) problems.push(`job ${id}: merges ${JSON.stringify(merged)}, not the ${shards} parts ${JSON.stringify(expected)}`);
-    place(posix.dirname(o["--summary"] ?? "/"), run.volumes, `job ${id}: --summary`, true);
-    const grades = calls.find((c) => c[0] === "uses" && /^actions\/upload-artifact@/.test(c[1]) && String(c[2].path).split("\n").includes(`${run.hostPath(o["--summary"])}.csv`));
-    if (!grades) problems.push(`job ${id}: no upload-artifact step uploads the merged ${o["--summary"]}.csv`);
+    place(problems, posix.dirname(o["--summary"] ?? "/"), run.volumes, `job ${id}: --summary`, true);
+    if (!uploading(calls, `${run.hostPath(o["--summary"])}.csv`)) problems.push(`job ${id}: no upload-artifact step uploads the merged ${o["--summary"]}.csv`);
   } catch (e) {
     problems.push(`job ${id}: ${e.message}`);
   }

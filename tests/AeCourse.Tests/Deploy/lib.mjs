@@ -3,7 +3,7 @@
 import { execFileSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, posix } from "node:path";
 import YAML from "yaml";
 
 /**
@@ -72,6 +72,22 @@ export function options(args, flags = ["--quick", "--no-sandbox", "--show-hidden
 export function mountFor(path, mounts) {
   const holds = (m) => typeof m.path === "string" && (path === m.path || path.startsWith(m.path.endsWith("/") ? m.path : m.path + "/"));
   return mounts.filter(holds).sort((a, b) => b.path.length - a.path.length)[0];
+}
+
+/** Notes a problem unless `path` lies on a mount (`{ path, readOnly }`) that is writable or read-only as asked; the mount. */
+export function place(problems, path, mounts, what, writable) {
+  const m = mountFor(path, mounts);
+  if (!m) problems.push(`${what} ${path} is on no mount`);
+  else if (writable === m.readOnly) problems.push(`${what} ${path} must be on a ${writable ? "writable" : "read-only"} mount (${m.path})`);
+  return m;
+}
+
+/** The grader's folders where they belong: the class and the sources read-only, its outputs writable; the summary's mount. */
+export function placeFolders(problems, o, mounts, what) {
+  place(problems, o._[0], mounts, `${what}: the class folder`, false);
+  place(problems, o["--source"], mounts, `${what}: --source`, false);
+  place(problems, o["--feedback"], mounts, `${what}: --feedback`, true);
+  return place(problems, posix.dirname(o["--summary"] ?? "/"), mounts, `${what}: --summary`, true);
 }
 
 /** Bytes in a Kubernetes quantity such as 16Gi, 512M or 2e9. */
