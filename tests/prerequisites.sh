@@ -9,7 +9,8 @@
 # - jupyter-notebook: a lecture runs in Jupyter Notebook, in Chromium;
 # - fonts-dejavu-core: the font captions in pictures are drawn with (the tests check the ink);
 # - npm: the offline dataset fallback runs it;
-# - bubblewrap: the grader runs each submission in its sandbox.
+# - bubblewrap: the grader runs each submission in its sandbox;
+# - shellcheck: the repository's shell scripts (the devcontainer's among them) are checked with it.
 # The kernel tool itself (dotnet-interactive) is installed by the tests, into a folder of their own.
 set -euo pipefail
 
@@ -22,6 +23,7 @@ missing=()
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "The tests need Debian's packages: ${missing[*]}; installing them." >&2
