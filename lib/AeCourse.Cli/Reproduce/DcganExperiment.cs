@@ -61,7 +61,7 @@ static class DcganExperiment
         classifier.eval();
         using var noGrad = no_grad();
         using var featuresScope = NewDisposeScope();
-        var latent = new Generator(3);
+        using var latent = new Generator(3);
         var fakeFeatures = new List<Tensor>();
         var realFeatures = new List<Tensor>();
         // As many generated images as test images, in the same batches.

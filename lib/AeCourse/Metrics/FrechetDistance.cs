@@ -34,10 +34,11 @@ public static class FrechetDistance
     /// <summary>Mean [d] and covariance [d, d] (unbiased) of features [N, d].</summary>
     public static (Tensor Mean, Tensor Covariance) Moments(Tensor features)
     {
+        using var scope = NewDisposeScope();
         var x = features.flatten(1).to(ScalarType.Float64);
         var mean = x.mean([0]);
         var centred = x - mean;
-        return (mean, centred.T.matmul(centred) / (x.shape[0] - 1));
+        return scope.MoveToOuter(mean, centred.T.matmul(centred) / (x.shape[0] - 1));
     }
 
     /// <summary>The square root of a symmetric positive semi-definite matrix by its eigendecomposition (tiny negative eigenvalues from round-off are clipped).</summary>

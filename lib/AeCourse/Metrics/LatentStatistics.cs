@@ -18,11 +18,16 @@ public static class LatentStatistics
     }
 
     /// <summary>Mean KL(q(z_d | x) ‖ N(0, 1)) of each dimension over the inputs, [latentDim], nats — the bars of the KL chart.</summary>
-    public static Tensor KlPerDimension(Tensor mu, Tensor logVar) => Losses.GaussianKl.PerDimension(mu, logVar).mean([0]);
+    public static Tensor KlPerDimension(Tensor mu, Tensor logVar)
+    {
+        using var scope = NewDisposeScope();
+        return Losses.GaussianKl.PerDimension(mu, logVar).mean([0]).MoveToOuterDisposeScope();
+    }
 
     /// <summary>How many samples fall in each class (e.g. a classifier's labels of generated images: mode collapse shows as empty classes).</summary>
     public static int[] LabelHistogram(Tensor labels, int classes)
     {
+        using var scope = NewDisposeScope();
         var counts = new int[classes];
         foreach (var label in labels.to(ScalarType.Int64).cpu().data<long>())
         {

@@ -43,10 +43,18 @@ public sealed class Pca : IDisposable
     }
 
     /// <summary>Codes of data [N, features] → [N, k].</summary>
-    public Tensor Encode(Tensor data) => (data.flatten(1).to(ScalarType.Float64) - Mean).matmul(Components.T);
+    public Tensor Encode(Tensor data)
+    {
+        using var scope = NewDisposeScope();
+        return (data.flatten(1).to(ScalarType.Float64) - Mean).matmul(Components.T).MoveToOuterDisposeScope();
+    }
 
     /// <summary>Reconstruction from codes [N, k] → [N, features].</summary>
-    public Tensor Decode(Tensor codes) => codes.matmul(Components) + Mean;
+    public Tensor Decode(Tensor codes)
+    {
+        using var scope = NewDisposeScope();
+        return (codes.matmul(Components) + Mean).MoveToOuterDisposeScope();
+    }
 
     /// <summary>Mean squared error per pixel of reconstructing <paramref name="data"/> through k components.</summary>
     public double MsePerPixel(Tensor data)

@@ -33,6 +33,9 @@ public static class Ranking
     }
 
     /// <summary>As <see cref="RocAuc(IReadOnlyList{double}, IReadOnlyList{bool})"/>, on tensors [N].</summary>
-    public static double RocAuc(Tensor scores, Tensor positive) =>
-        RocAuc((IReadOnlyList<double>)scores.to(ScalarType.Float64).cpu().data<double>().ToArray(), positive.to(ScalarType.Bool).cpu().data<bool>().ToArray());
+    public static double RocAuc(Tensor scores, Tensor positive)
+    {
+        using var scope = NewDisposeScope();
+        return RocAuc((IReadOnlyList<double>)scores.to(ScalarType.Float64).cpu().data<double>().ToArray(), positive.to(ScalarType.Bool).cpu().data<bool>().ToArray());
+    }
 }

@@ -23,7 +23,8 @@ public static class Tsne
         using var scope = NewDisposeScope();
         var x = data.flatten(1).to(ScalarType.Float64).cpu();
         var p = Affinities(x, perplexity);
-        var y = randn([n, 2], dtype: ScalarType.Float64, generator: new Generator((ulong)seed)) * 1e-4;
+        using var generator = new Generator((ulong)seed);
+        var y = randn([n, 2], dtype: ScalarType.Float64, generator: generator) * 1e-4;
         var velocity = zeros_like(y);
         var gains = ones_like(y);
         var offDiagonal = 1 - eye(n, dtype: ScalarType.Float64);

@@ -26,6 +26,7 @@ public sealed class BarChart : Figure
     /// </summary>
     public static BarChart KlPerDimension(Tensor klPerDimension, string title = "KL per latent dimension")
     {
+        using var scope = NewDisposeScope();
         var values = klPerDimension.detach().to(ScalarType.Float64).cpu().data<double>().ToArray();
         return Of(title, "KL (nats per image)", values.Select((v, i) => ($"z{i}", v)).ToList());
     }

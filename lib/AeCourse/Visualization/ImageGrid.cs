@@ -83,7 +83,8 @@ public static class ImageGrid
     {
         if (columns < 1 || scale < 1 || padding < 0) throw new ArgumentOutOfRangeException(nameof(columns), "columns and scale must be at least 1, padding at least 0");
         var (count, height, width) = Dimensions(images);
-        using var pixels = images.detach().reshape(count, height * width).clamp(0, 1).mul(255).round().to(ScalarType.Byte).cpu();
+        using var scope = NewDisposeScope();
+        var pixels = images.detach().reshape(count, height * width).clamp(0, 1).mul(255).round().to(ScalarType.Byte).cpu();
         var values = pixels.data<byte>().ToArray();
         int rows = (int)((count + columns - 1) / columns);
         int cellW = width * scale + padding, cellH = height * scale + padding;

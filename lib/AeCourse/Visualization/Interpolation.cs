@@ -11,8 +11,9 @@ public static class Interpolation
         if (steps < 2) throw new ArgumentOutOfRangeException(nameof(steps), steps, "take at least the two ends");
         if (!a.shape.SequenceEqual(b.shape))
             throw new ArgumentException($"the ends must have one shape; got [{string.Join(", ", a.shape)}] and [{string.Join(", ", b.shape)}].", nameof(b));
+        using var scope = NewDisposeScope();
         var t = linspace(0, 1, steps, dtype: a.dtype, device: a.device).view([steps, .. Enumerable.Repeat(1L, (int)a.dim())]);
-        return a.unsqueeze(0) * (1 - t) + b.unsqueeze(0) * t;
+        return (a.unsqueeze(0) * (1 - t) + b.unsqueeze(0) * t).MoveToOuterDisposeScope();
     }
 
     /// <summary>

@@ -15,6 +15,7 @@ public static class LatentTraversal
         if (steps < 2) throw new ArgumentOutOfRangeException(nameof(steps), steps, "take at least 2 steps");
         if (dims.FirstOrDefault(d => d < 0 || d >= z0.shape[0], -1) is var bad && bad >= 0)
             throw new ArgumentOutOfRangeException(nameof(dims), bad, $"latent dimension {bad} is not below latentDim ({z0.shape[0]})");
+        using var scope = NewDisposeScope();
         var sweep = linspace(-range, range, steps, dtype: z0.dtype, device: z0.device);
         var rows = dims.Select(d =>
         {
@@ -22,7 +23,7 @@ public static class LatentTraversal
             row[TensorIndex.Colon, d] = sweep;
             return row;
         });
-        return cat(rows.ToArray(), 0);
+        return cat(rows.ToArray(), 0).MoveToOuterDisposeScope();
     }
 
     /// <summary>The traversal as labelled rows ("z3" …).</summary>

@@ -24,6 +24,7 @@ public sealed class ScatterChart : Figure
             throw new ArgumentException($"points must be [N, 2]; got [{string.Join(", ", points.shape)}]. Project the code to 2-D first (Pca or Tsne).", nameof(points));
         if (labels.shape is not [var n] || n != points.shape[0])
             throw new ArgumentException($"labels must be [N] with N = {points.shape[0]}; got [{string.Join(", ", labels.shape)}].", nameof(labels));
+        using var scope = NewDisposeScope();
         var xy = points.detach().to(ScalarType.Float64).cpu().data<double>().ToArray();
         var y = labels.to(ScalarType.Int64).cpu().data<long>().ToArray();
         if (y.FirstOrDefault(l => l < 0 || l >= classNames.Count, -1) is var bad && bad >= 0)
