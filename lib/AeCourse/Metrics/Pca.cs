@@ -88,6 +88,6 @@ public static class Subspaces
         var (qa, _) = linalg.qr(a.to(ScalarType.Float64).T);
         var (qb, _) = linalg.qr(b.to(ScalarType.Float64).T);
         var cosines = linalg.svdvals(qa.T.matmul(qb)).clamp(-1, 1);
-        return cosines.acos().rad2deg().sort().Values.data<double>().ToArray();
+        return cosines.acos().rad2deg().sort().Values.cpu().data<double>().ToArray();
     }
 }
