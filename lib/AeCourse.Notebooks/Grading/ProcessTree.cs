@@ -16,23 +16,34 @@ internal static class ProcessTree
     static readonly long PageSize = Environment.SystemPageSize;
 
     /// <summary>Processes in the tree rooted at <paramref name="root"/> (the root included) and the bytes they hold.</summary>
-    public static (int Count, long Bytes) Measure(int root)
+    /// <remarks>
+    /// The listing is a snapshot, and process ids are reused (soon, where the system allows only 32,768 of them and
+    /// other processes fork fast): a child that ended after the listing may already be someone else's process by the
+    /// time its memory is read. So each process below the root is counted only if, after its memory was read, it still
+    /// has the parent it was listed under and the start time it was listed with.
+    /// </remarks>
+    public static (int Count, long Bytes) Measure(int root) => Measure(root, Listing());
+
+    /// <summary><see cref="Measure(int)"/> from a given listing of the processes (the tests give it a stale one).</summary>
+    internal static (int Count, long Bytes) Measure(int root, IEnumerable<Listed> listing)
     {
-        var children = new Dictionary<int, List<int>>();
-        foreach (var (pid, parent) in Parents())
+        var children = new Dictionary<int, List<Listed>>();
+        foreach (var listed in listing)
         {
-            if (!children.TryGetValue(parent, out var list)) children[parent] = list = [];
-            list.Add(pid);
+            if (!children.TryGetValue(listed.Parent, out var list)) children[listed.Parent] = list = [];
+            list.Add(listed);
         }
         int count = 0;
         long resident = 0;
-        var pending = new Stack<int>([root]);
+        var pending = new Stack<Listed?>([null]);   // null: the root, which the caller holds and so cannot be reused
         var seen = new HashSet<int>();
         var memoryFiles = new Dictionary<long, long>();   // inode → size: one file open in several processes counts once
-        while (pending.TryPop(out int pid))
+        while (pending.TryPop(out var next))
         {
+            int pid = next?.Pid ?? root;
             if (!seen.Add(pid)) continue;
             if (Resident(pid) is not { } bytes) continue;   // gone since the listing
+            if (next is { } listed && Read(pid) != listed) continue;   // ended, and its id taken by another process
             count++;
             resident += bytes;
             AddMemoryFiles(pid, memoryFiles);
@@ -61,23 +72,32 @@ internal static class ProcessTree
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }   // the process or the descriptor went away
     }
 
-    /// <summary>Every process's id and its parent's, from <c>/proc/PID/stat</c>.</summary>
-    static IEnumerable<(int Pid, int Parent)> Parents()
+    /// <summary>One process as <c>/proc/PID/stat</c> shows it: its id, its parent's, and when it started (clock ticks after boot).</summary>
+    internal readonly record struct Listed(int Pid, int Parent, ulong Started);
+
+    /// <summary>Every process, from <c>/proc</c>.</summary>
+    internal static IEnumerable<Listed> Listing()
     {
         IEnumerable<string> entries;
         try { entries = Directory.EnumerateDirectories("/proc"); }
         catch (IOException) { yield break; }
         foreach (var entry in entries)
-        {
-            if (!int.TryParse(Path.GetFileName(entry), NumberStyles.None, CultureInfo.InvariantCulture, out int pid)) continue;
-            string stat;
-            try { stat = File.ReadAllText(Path.Combine(entry, "stat")); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
-            // "pid (comm) state ppid …": comm may hold spaces and parentheses, so read from the last ')'.
-            var fields = stat[(stat.LastIndexOf(')') + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (fields.Length > 1 && int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out int parent))
-                yield return (pid, parent);
-        }
+            if (int.TryParse(Path.GetFileName(entry), NumberStyles.None, CultureInfo.InvariantCulture, out int pid) && Read(pid) is { } listed)
+                yield return listed;
+    }
+
+    /// <summary>A process's <c>/proc/PID/stat</c>; null when it is gone or unreadable.</summary>
+    internal static Listed? Read(int pid)
+    {
+        string stat;
+        try { stat = File.ReadAllText($"/proc/{pid}/stat"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+        // "pid (comm) state ppid … starttime (field 22) …": comm may hold spaces and parentheses, so read from the last ')'.
+        var fields = stat[(stat.LastIndexOf(')') + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return fields.Length > 19
+            && int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out int parent)
+            && ulong.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out ulong started)
+            ? new Listed(pid, parent, started) : null;
     }
 
     /// <summary>
