@@ -78,7 +78,16 @@ public sealed partial class LectureTests : IDisposable
     [MemberData(nameof(LectureNames))]
     public void Given_a_lecture_When_read_Then_it_has_the_course_shape(string name)
     {
-        var cells = Cells(JsonNode.Parse(File.ReadAllText(PathOf(name)))!.AsObject());
+        var notebook = JsonNode.Parse(File.ReadAllText(PathOf(name)))!.AsObject();
+        var cells = Cells(notebook);
+        // nbformat 4.5 gave cells ids, and requires them from then on; before it a cell has none.
+        var ids = cells.Select(c => c["id"]?.GetValue<string>()).ToList();
+        if (notebook["nbformat_minor"]!.GetValue<int>() >= 5)
+        {
+            Assert.All(ids, id => Assert.Matches("^[a-zA-Z0-9_-]{1,64}$", id ?? ""));
+            Assert.Equal(ids.Count, ids.Distinct().Count());
+        }
+        else Assert.True(ids.All(id => id is null), $"{name}: nbformat 4.{notebook["nbformat_minor"]} has no cell ids, but its cells have some");
         Assert.Equal("markdown", cells[0]["cell_type"]!.GetValue<string>());
         Assert.Contains("you will", Source(cells[0]));
         var last = Source(cells[^1]);
