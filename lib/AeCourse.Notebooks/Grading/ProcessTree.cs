@@ -24,8 +24,22 @@ internal static class ProcessTree
     /// </remarks>
     public static (int Count, long Bytes) Measure(int root) => Measure(root, Listing());
 
+    /// <summary>What <see cref="Measure(int)"/> counts, process by process, for the grader's log when a worker is stopped.</summary>
+    public static string Describe(int root)
+    {
+        var parts = new List<string>();
+        var (_, total) = Measure(root, Listing(), (pid, bytes) => parts.Add(pid == 0 ? $"memory files {bytes >> 20} MB" : $"{pid} {Name(pid)} {bytes >> 20} MB"));
+        return $"{total >> 20} MB in all: {string.Join(", ", parts)}";
+    }
+
+    static string Name(int pid)
+    {
+        try { return File.ReadAllText($"/proc/{pid}/comm").Trim(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return "?"; }
+    }
+
     /// <summary><see cref="Measure(int)"/> from a given listing of the processes (the tests give it a stale one).</summary>
-    internal static (int Count, long Bytes) Measure(int root, IEnumerable<Listed> listing)
+    internal static (int Count, long Bytes) Measure(int root, IEnumerable<Listed> listing, Action<int, long>? counted = null)
     {
         var children = new Dictionary<int, List<Listed>>();
         foreach (var listed in listing)
@@ -46,9 +60,11 @@ internal static class ProcessTree
             if (next is { } listed && Read(pid) != listed) continue;   // ended, and its id taken by another process
             count++;
             resident += bytes;
+            counted?.Invoke(pid, bytes);
             AddMemoryFiles(pid, memoryFiles);
             if (children.TryGetValue(pid, out var below)) foreach (var child in below) pending.Push(child);
         }
+        if (memoryFiles.Count > 0) counted?.Invoke(0, memoryFiles.Values.Sum());
         return (count, resident + memoryFiles.Values.Sum());
     }
 
