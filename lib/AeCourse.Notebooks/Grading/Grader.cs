@@ -153,7 +153,7 @@ public static class Grader
                 else
                 {
                     worker.Kill();
-                    if (worker.OverMemory) options.Log($"cell {number}: over the memory limit: {worker.MemoryDetail ?? "the kernel's OOM killer ended a process of the worker's cgroup"}");
+                    if (worker.OverMemory) options.Log($"cell {number}: over the memory limit: {worker.MemoryDetail}");
                     reason = worker.OverMemory ? $"cell {number} went over the {options.MemoryMegabytes} MB memory limit"
                            : worker.OverProcesses ? $"cell {number} went over the limit of {options.MaxProcesses} processes"
                            : worker.StderrTail.Contains("Stack overflow", StringComparison.Ordinal) ? $"stack overflow during cell {number}"

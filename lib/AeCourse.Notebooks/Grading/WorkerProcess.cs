@@ -75,8 +75,10 @@ internal sealed class WorkerProcess : IDisposable
     /// <summary>Whether the watch killed the worker for starting too many processes.</summary>
     public bool OverProcesses => _overProcesses;
 
-    /// <summary>What the watch counted when it stopped the worker for its memory (for the grader's log); null until then.</summary>
-    public string? MemoryDetail { get; private set; }
+    /// <summary>Why the worker was stopped for its memory, for the grader's log: what the watch counted, process by process, or the kernel's OOM kill; null while neither happened.</summary>
+    public string? MemoryDetail => _counted ?? (_cgroup?.OutOfMemory == true ? "the kernel's OOM killer ended a process of the worker's cgroup" : null);
+
+    string? _counted;
 
     /// <summary>The largest resident memory seen, in bytes.</summary>
     public long PeakResident { get; private set; }
@@ -263,7 +265,7 @@ internal sealed class WorkerProcess : IDisposable
             // The kernel's OOM killer ends one process of the group; the rest goes with it, as for the grader's own count.
             if (bytes > limits.MemoryBytes || cgroup?.OutOfMemory == true)
             {
-                MemoryDetail = cgroup?.OutOfMemory == true ? "the kernel's OOM killer ended a process of the worker's cgroup" : ProcessTree.Describe(_process.Id);
+                if (cgroup?.OutOfMemory != true) _counted = ProcessTree.Describe(_process.Id);
                 _overMemory = true;
                 Kill();
                 return;
