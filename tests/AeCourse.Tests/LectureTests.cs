@@ -118,55 +118,6 @@ public sealed partial class LectureTests : IDisposable
     public static TheoryData<string> LectureNames() => new(Lectures);
 
     [Fact]
-    public void Given_lecture_00_When_run_quick_Then_the_set_up_is_sound_and_the_data_is_as_described()
-    {
-        var cells = RunQuick("00-getting-started.ipynb");
-        var stdout = Stdout(cells);
-        Assert.DoesNotContain("[FAIL]", stdout);                 // the doctor found nothing blocking
-        Assert.Contains("500 images per class", stdout);           // the embedded subset: balanced, 500 a class
-        // The text: "the mean pixel value is about 0.286" (0.2860 on the full set); the subset lands within 0.01.
-        Assert.InRange(Number(stdout, @"mean pixel value (\d\.\d+)"), 0.276, 0.296);
-    }
-
-    [Fact]
-    public void Given_lecture_01_When_run_quick_Then_the_linear_autoencoder_lands_on_pca_and_the_numbers_match_the_text()
-    {
-        var cells = RunQuick("01-autoencoder.ipynb");
-        var stdout = Stdout(cells);
-        var bundles = cells.SelectMany(Outputs).Where(o => o["data"] is not null).Select(o => o["data"]!.AsObject()).ToList();
-        Assert.True(bundles.Count(b => b.ContainsKey("image/png")) >= 4, "reconstructions at three epochs of training, the sweep's rows");
-        Assert.Contains(bundles, b => b["text/html"]?.GetValue<string>().Contains("Plotly.newPlot") == true);
-
-        // The text: "in quick mode near 0.021" (the dense autoencoder's test MSE per pixel after 10 epochs on the subset).
-        var trained = bundles.Select(b => b["text/plain"]!.GetValue<string>()).First(t => t.Contains("epoch 10/10"));
-        Assert.InRange(Number(trained, @"validation (\d\.\d+)"), 0.018, 0.024);
-        // The key claim, at quick scale: the linear autoencoder within a few percent of PCA, and not below it (PCA is
-        // the floor; 0.1% below would be round-off).
-        double gap = Number(stdout, @"linear autoencoder \d\.\d+ \(([-+]\d+\.\d)%\)");
-        Assert.InRange(gap, -0.1, 5);
-        // The sweep: two numbers clearly worse than eight; the overcomplete model lowest.
-        double Sweep(int size) => Number(stdout, $@"latentDim +{size}: test MSE per pixel (\d\.\d+)");
-        Assert.True(Sweep(2) > 1.3 * Sweep(8), $"z 2: {Sweep(2)}, z 8: {Sweep(8)}");
-        Assert.True(new[] { 2, 8, 32, 128 }.All(size => Sweep(1024) < Sweep(size)), "the overcomplete model has the lowest error");
-        // "About 82% of the variance lives in 32 of the 784 directions."
-        Assert.InRange(Number(stdout, @"keep (\d+\.\d) ?%"), 80, 84);
-    }
-
-    [Fact]
-    public void Given_lecture_02_When_run_quick_Then_the_convolutional_autoencoder_wins_and_the_maps_keep_neighbours()
-    {
-        var stdout = Stdout(RunQuick("02-conv-autoencoder.ipynb"));
-        // The text: quick mode ends near 0.022 (convolutional) and 0.028 (dense); the key claim is the order.
-        double conv = Number(stdout, @"convolutional (\d\.\d+)"), dense = Number(stdout, @"dense (\d\.\d+)");
-        Assert.True(conv < dense, $"convolutional {conv} against dense {dense}");
-        Assert.InRange(conv, 0.019, 0.025);
-        Assert.InRange(dense, 0.025, 0.031);
-        // Nearest neighbours of the same class: t-SNE's map keeps more of the code's neighbourhoods than PCA's.
-        double pca = Number(stdout, @"PCA map (\d+) ?%"), tsne = Number(stdout, @"t-SNE map (\d+) ?%"), code = Number(stdout, @"32-number code (\d+) ?%");
-        Assert.True(tsne > pca && code > pca, $"PCA {pca}%, t-SNE {tsne}%, code {code}%");
-    }
-
-    [Fact]
     public void Given_a_folder_of_lectures_When_rendered_with_one_command_Then_each_has_its_executed_copy_page_and_index_entry()
     {
         var folder = Directory.CreateDirectory(_dir["lectures"]).FullName;
