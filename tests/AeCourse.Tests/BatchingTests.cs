@@ -34,6 +34,18 @@ public sealed class BatchingTests
     }
 
     [Fact]
+    public void Given_a_disposed_iterator_When_enumerated_Then_it_refuses_and_its_data_is_untouched()
+    {
+        using var x = arange(0L, 20L);
+        var batches = new BatchIterator(x, null, batchSize: 8, seed: 3);
+        Assert.Equal(3, batches.Count());
+        batches.Dispose();
+        batches.Dispose();   // a second dispose is harmless
+        Assert.Throws<ObjectDisposedException>(() => batches.First());
+        Assert.Equal(190L, x.sum().item<long>());   // the iterator freed its own state, never the caller's tensors
+    }
+
+    [Fact]
     public void Given_the_same_seed_When_two_iterators_run_Then_their_batches_are_equal()
     {
         using var x = arange(0L, 64L);

@@ -65,8 +65,8 @@ static class AutoencoderExperiments
         model.eval();
         // The same noisy test images for both measurements and on every run: noise from a generator seeded alike.
         Tensor Noisy(Tensor x, Generator noise) => Corruptions.Gaussian(x, sigma, noise);
-        var forNoisy = new Generator(1);
-        var forDenoised = new Generator(1);
+        using var forNoisy = new Generator(1);
+        using var forDenoised = new Generator(1);
         double noisy = run.MeanOverTest((x, _) => ImageQuality.Psnr(Noisy(x, forNoisy), x) * x.shape[0]);
         double denoised = run.MeanOverTest((x, _) => ImageQuality.Psnr(model.forward(Noisy(x, forDenoised).flatten(1)).sigmoid().view_as(x), x) * x.shape[0]);
         run.Report("test_psnr_noisy_db", noisy);

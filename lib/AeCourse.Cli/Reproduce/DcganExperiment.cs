@@ -30,7 +30,7 @@ static class DcganExperiment
         using var discriminator = new DcganDiscriminator().to(device);
         using var gOptimizer = optim.Adam(generator.parameters(), 2e-4, beta1: 0.5, beta2: 0.999);
         using var dOptimizer = optim.Adam(discriminator.parameters(), 2e-4, beta1: 0.5, beta2: 0.999);
-        var batches = new BatchIterator(run.Data.Train.X, null, 128, shuffle: true, seed: 0);
+        using var batches = new BatchIterator(run.Data.Train.X, null, 128, shuffle: true, seed: 0);
         for (int epoch = 1; epoch <= run.Epochs; epoch++)
         {
             generator.train();
@@ -65,7 +65,8 @@ static class DcganExperiment
         var fakeFeatures = new List<Tensor>();
         var realFeatures = new List<Tensor>();
         // As many generated images as test images, in the same batches.
-        foreach (var (x, _) in new BatchIterator(run.Data.Test.X, null, 500, shuffle: false))
+        using var testBatches = new BatchIterator(run.Data.Test.X, null, 500, shuffle: false);
+        foreach (var (x, _) in testBatches)
         {
             var z = randn(x.shape[0], LatentDim, generator: latent).to(device);
             fakeFeatures.Add(classifier.Features(generator.forward(z).sigmoid()));

@@ -52,7 +52,8 @@ sealed class ExperimentRun(string name, ImageDataset data, int epochs, TextWrite
     {
         using var noGrad = no_grad();
         double[]? totals = null;
-        foreach (var (x, y) in new BatchIterator(Data.Test.X, Data.Test.Y, 500, shuffle: false))
+        using var batches = new BatchIterator(Data.Test.X, Data.Test.Y, 500, shuffle: false);
+        foreach (var (x, y) in batches)
         {
             using var scope = NewDisposeScope();
             var sums = sumsOfBatch(x, y);

@@ -21,7 +21,7 @@ static class VaeExperiments
         using var vae = Train(run, latentDim: 20, beta: 1);
         var (distortion, rate) = TestTerms(run, vae);
         run.Report("test_neg_elbo_nats", distortion + rate);
-        var samples = new Generator(2);
+        using var samples = new Generator(2);
         // k = 100 samples per image, 100 images at a time: 10,000 decodes per batch.
         double nll = 0;
         var x = run.Data.Test.Flat;
@@ -39,10 +39,13 @@ static class VaeExperiments
         {
             using var vae = Train(run, latentDim: 10, beta: beta);
             var (distortion, rate) = TestTerms(run, vae);
-            using var mu = vae.Encode(run.Data.Test.Flat).Mu.detach();
+            int active;
+            // No graph and nothing left to the collector: only the means are read.
+            using (no_grad())
+            using (NewDisposeScope()) active = LatentStatistics.ActiveUnits(vae.Encode(run.Data.Test.Flat).Mu);
             run.Report($"test_rate_nats_beta{beta}", rate);
             run.Report($"test_distortion_nats_beta{beta}", distortion);
-            run.Report($"active_units_beta{beta}", LatentStatistics.ActiveUnits(mu));
+            run.Report($"active_units_beta{beta}", active);
         }
     }
 
@@ -63,7 +66,8 @@ static class VaeExperiments
     /// <summary>Test distortion (BCE per image with one z sample) and rate (KL per image), nats.</summary>
     static (double Distortion, double Rate) TestTerms(ExperimentRun run, GaussianVae vae)
     {
-        var measured = RateDistortion.Measure(vae, run.Data.Test.X, new Generator(1));
+        using var generator = new Generator(1);
+        var measured = RateDistortion.Measure(vae, run.Data.Test.X, generator);
         return (measured.Distortion, measured.Rate);
     }
 }

@@ -10,12 +10,15 @@ namespace AeCourse.Data;
 /// <remarks>
 /// A batch is valid until the next one is drawn: the iterator disposes it then (call <c>clone()</c> to keep one).
 /// Permutations come from a CPU generator and move to the data's device, so CPU and GPU runs see the same batches.
+/// Dispose the iterator to free that generator's native state at once rather than when the collector gets to it.
 /// </remarks>
-public sealed class BatchIterator : IEnumerable<(Tensor X, Tensor Y)>
+public sealed class BatchIterator : IEnumerable<(Tensor X, Tensor Y)>, IDisposable
 {
     readonly Tensor _x;
     readonly Tensor _y;
     readonly Generator? _generator;
+    readonly bool _ownsY;
+    bool _disposed;
 
     /// <summary>Batches over <paramref name="x"/> and (optionally) matching labels <paramref name="y"/>.</summary>
     /// <param name="x">Inputs, first dimension = examples.</param>
@@ -31,6 +34,7 @@ public sealed class BatchIterator : IEnumerable<(Tensor X, Tensor Y)>
             throw new ArgumentException($"x has {x.shape[0]} examples but y has {y.shape[0]}.", nameof(y));
         _x = x;
         _y = y ?? empty(0);
+        _ownsY = y is null;
         BatchSize = batchSize;
         DropLast = dropLast;
         _generator = shuffle ? new Generator((ulong)seed, CPU) : null;
@@ -51,6 +55,7 @@ public sealed class BatchIterator : IEnumerable<(Tensor X, Tensor Y)>
     /// <inheritdoc />
     public IEnumerator<(Tensor X, Tensor Y)> GetEnumerator()
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         using var order = _generator is null ? null : randperm(Count, generator: _generator).to(_x.device);
         bool hasY = _y.numel() > 0;
         (Tensor X, Tensor Y)? previous = null;
@@ -80,4 +85,13 @@ public sealed class BatchIterator : IEnumerable<(Tensor X, Tensor Y)>
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>Frees the shuffling generator (and the empty label tensor made when there are no labels).</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _generator?.Dispose();
+        if (_ownsY) _y.Dispose();
+    }
 }

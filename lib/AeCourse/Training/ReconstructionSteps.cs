@@ -46,7 +46,8 @@ public static class ReconstructionSteps
         model.eval();
         using var noGrad = no_grad();
         double total = 0;
-        foreach (var (batch, _) in new BatchIterator(x, null, batchSize, shuffle: false))
+        using var batches = new BatchIterator(x, null, batchSize, shuffle: false);
+        foreach (var (batch, _) in batches)
         {
             using var scope = NewDisposeScope();
             var xFlat = batch.view(batch.shape[0], -1);

@@ -79,7 +79,7 @@ public sealed class Trainer(nn.Module model, OptimizerHelper optimizer, Func<Ten
     {
         var history = new TrainingHistory();
         int start = Resume(options.CheckpointPath, history);
-        var batches = new BatchIterator(x, y, options.BatchSize, shuffle: true, seed: options.Seed);
+        using var batches = new BatchIterator(x, y, options.BatchSize, shuffle: true, seed: options.Seed);
         // Skip the batch orders of the epochs already trained, so a resumed run sees the batches an unbroken one would.
         for (int skipped = 0; skipped < start; skipped++) foreach (var _ in batches) { }
         double best = history.Metrics.TryGetValue("validation", out var seen) ? seen.Min() : double.PositiveInfinity;
