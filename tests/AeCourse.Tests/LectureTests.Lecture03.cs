@@ -24,6 +24,11 @@ public sealed partial class LectureTests
         double Spread(string method, int k) => Draws(method, k).Max() - Draws(method, k).Min();
         string[] probes = ["raw pixels", "PCA-32", "frozen encoder"], networks = ["from scratch", "fine-tuned"];
 
+        // "Half of the autoencoder's weights were the decoder's": 209,184 of 419,120 are the encoder's (the same architecture
+        // on every seed; counted by hand: 784·256 + 256 + 256·32 + 32).
+        var counted = Regex.Match(stdout, @"autoencoder ([\d,]+) parameters: encoder ([\d,]+)").Groups;
+        Assert.Equal(784 * 256 + 256 + 256 * 32 + 32, long.Parse(counted[2].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture));
+        Assert.InRange(long.Parse(counted[2].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture) / (double)long.Parse(counted[1].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture), 0.49, 0.51);
         // "Test MSE per pixel about 0.021": 0.0206, 0.0207, 0.0203.
         Assert.InRange(Number(stdout, @"pretrained: test MSE per pixel (\d\.\d+)"), 0.019, 0.023);
         foreach (var method in probes.Concat(networks))
