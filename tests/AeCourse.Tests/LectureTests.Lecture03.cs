@@ -94,7 +94,9 @@ public sealed partial class LectureTests
         // that" — the means per label count 0.050 to 0.083 on seeds 0–2, 2.4 to 4.1 times the pretrained one's.
         double pretrained = Number(stdout, @"the pretrained encoder (\d\.\d+)");
         Assert.InRange(pretrained, 0.019, 0.023);
+        // "(0.050 to 0.062 here)": 0.0623, 0.0513, 0.0499 with the default seed; 0.050 to 0.083 on seeds 0–2, so 0.045 to 0.09.
         Assert.All(counts, k => Assert.True(Number(stdout, $@"(?m)^ *{k} labels per class, fine-tuned encoders: (\d\.\d+)") > 2 * pretrained));
+        Assert.All(counts, k => Assert.InRange(Number(stdout, $@"(?m)^ *{k} labels per class, fine-tuned encoders: (\d\.\d+)"), 0.045, 0.09));
 
         // The experiment, LP-FT at 100 labels per class (its check holds the bars; here the text's reading of them):
         // "accuracy hardly changed" (+0.2, +0.1, +1.2 points over plain fine-tuning: within ±2 asserted) and "about 28%
