@@ -181,7 +181,7 @@ public sealed class ReleaseTests : IDisposable
         var lines = result.Stdout.TrimEnd('\n').Split('\n');
         Assert.Equal(names.Count, lines.Length);
         Assert.All(lines, l => Assert.Matches(@"^released .*source/[^ ]+\.ipynb → .*student/[^ ]+\.ipynb: \d+ exercises?, \d+ hidden-test blocks? removed$", l));
-        Assert.Contains(lines, l => l.EndsWith("01-autoencoder.ipynb: 3 exercises, 3 hidden-test blocks removed", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.EndsWith("01-autoencoder.ipynb: 4 exercises, 4 hidden-test blocks removed", StringComparison.Ordinal));
     }
 
     [Fact]
