@@ -1,5 +1,7 @@
 // Speed measurements of the data path; results and the command that produced them go to docs/benchmarks.md.
 //   dotnet run -c Release --project bench/AeCourse.Bench -- [load|batches|engine|output|all] [repeats]
+// and the training measurements bench/training.sh runs (TrainingBench.cs):
+//   ... -- matmul | flops | train SETUP trainer|loop EPOCHS [--full]
 // Needs the full Fashion-MNIST (output alone does not): dotnet run --project lib/AeCourse.Cli -- data fetch fashion-mnist
 using System.Diagnostics;
 using AeCourse.Data;
@@ -10,6 +12,18 @@ using TorchSharp;
 using static TorchSharp.torch;
 
 var what = args.Length > 0 ? args[0] : "all";
+switch (what)
+{
+    case "matmul":
+        Console.WriteLine(FormattableString.Invariant($"matmul_gflops {TrainingBench.MatmulGflops():F1}"));
+        return 0;
+    case "flops":
+        foreach (var name in TrainingBench.Names)
+            Console.WriteLine(FormattableString.Invariant($"{name} training_mflop_per_image {TrainingBench.TrainingFlopsPerImage(name) / 1e6:F3}"));
+        return 0;
+    case "train" when args.Length >= 4:
+        return TrainingBench.Train(args[1], args[2], int.Parse(args[3]), args.Contains("--full") ? DatasetVariant.Full : DatasetVariant.Embedded);
+}
 int repeats = args.Length > 1 ? int.Parse(args[1]) : 5;
 // The engine's first cell must pay for loading TorchSharp itself: measure it before anything else loads it.
 if (what is "engine" or "all") await Engine();
