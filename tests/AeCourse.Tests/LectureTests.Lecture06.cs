@@ -49,6 +49,21 @@ public sealed partial class LectureTests
         Assert.True(Number(stdout, @"β = 128: rate (\d\.\d+) nats, largest KL") < 0.01);
         Assert.InRange(Distortion(128), 380, 390);
 
+        // The rate in bits, R / ln 2, beside Brotli's 3,035 bits per 8-bit test image (no randomness; 3% for another
+        // build of the coder). Seeds 0 / 1 / 2: 20.79 / 20.60 / 20.68 bits at β = 1 ("about 21", 0.68% of Brotli's:
+        // "under 1%"), 9.71 / 9.23 / 10.29 at β = 4 ("about 10"), 3.20 / 3.20 / 3.41 at β = 16 ("about 3", a choice among
+        // 9.2 / 9.2 / 10.7 messages: "some 9 to 11"), 0.006 / 0.004 / 0.004 at β = 128 ("under a hundredth of a bit").
+        Assert.InRange(Number(stdout, @"Brotli ([\d,]+) bits per image"), 3035 * 0.97, 3035 * 1.03);
+        double Bits(double b) => Number(stdout, $@"β = {b} +: rate +\d+\.\d+ nats = +(\d+\.\d+) bits per image");
+        foreach (var b in betas)
+            Assert.InRange(Bits(b) * Math.Log(2), Number(stdout, $@"β = {b} +: rate +(\d+\.\d+) nats =") - 0.002, Number(stdout, $@"β = {b} +: rate +(\d+\.\d+) nats =") + 0.002);
+        Assert.InRange(Bits(1), 19, 22.5);
+        Assert.InRange(Number(stdout, @"β = 1 +: [^\n]*bits per image \((\d+\.\d+)% of Brotli's\)"), 0.5, 1.0);
+        Assert.InRange(Bits(4), 8.5, 11.2);
+        Assert.InRange(Bits(16), 2.9, 3.6);
+        Assert.InRange(Number(stdout, @"β = 16 +: [^\n]*a choice among (\d+\.\d) equally likely messages"), 8, 12);
+        Assert.True(Bits(128) < 0.01, $"β = 128: {Bits(128)} bits");
+
         // KL per dimension, as the text reads the bars (seed 0: β = 1 from 0.387 to 2.305; β = 4's largest four hold
         // 74% of its rate; β = 16's two largest 1.099 and 0.872, the next 0.101; β = 128's largest 0.002).
         Assert.True(Kl(1).Min() > 0.3 && Kl(1).Max() < 2.6, string.Join(" ", Kl(1)));
