@@ -144,6 +144,47 @@ public sealed class LeakTests
                 return null;
             };
         },
+        ["CodeQuantizer.Fit(Tensor, Int32)"] = _ =>
+        {
+            var z = Features(20, 3);
+            return () => CodeQuantizer.Fit(z, bits: 3);
+        },
+        ["CodeQuantizer.Quantize(Tensor)"] = inputs =>
+        {
+            var (quantizer, z) = (inputs.Own(CodeQuantizer.Fit(Features(20, 3), bits: 3)), Features(5, 3, seed: 2));
+            return () => quantizer.Quantize(z);
+        },
+        ["CodeQuantizer.Dequantize(Tensor)"] = inputs =>
+        {
+            var quantizer = inputs.Own(CodeQuantizer.Fit(Features(20, 3), bits: 3));
+            var symbols = arange(15).remainder(8).view(5, 3);
+            return () => quantizer.Dequantize(symbols);
+        },
+        ["CodeQuantizer.EntropyBits(Tensor)"] = _ =>
+        {
+            var symbols = arange(15).remainder(4).view(5, 3);
+            return () => CodeQuantizer.EntropyBits(symbols);
+        },
+        ["CodeQuantizer.Dispose()"] = _ =>
+        {
+            var z = Features(20, 3);
+            // Fitted and disposed within the call: the two range tensors must both be freed.
+            return () =>
+            {
+                CodeQuantizer.Fit(z, bits: 2).Dispose();
+                return null;
+            };
+        },
+        ["LosslessCodeLength.ToBytes(Tensor)"] = _ =>
+        {
+            var images = Images(2);
+            return () => LosslessCodeLength.ToBytes(images);
+        },
+        ["LosslessCodeLength.BitsPerImage(Tensor, LosslessCoder, Boolean)"] = _ =>
+        {
+            var images = Images(2);
+            return () => LosslessCodeLength.BitsPerImage(images, LosslessCoder.Deflate);
+        },
         ["Subspaces.PrincipalAnglesDegrees(Tensor, Tensor)"] = _ =>
         {
             var (a, b) = (Features(2, 5), Features(3, 5, seed: 2));
@@ -248,6 +289,8 @@ public sealed class LeakTests
         ["LineChart.OverEpochs(String, String, ValueTuple<String, IReadOnlyList<Double>>[])"] = "numbers in, a chart of numbers out",
         ["RateDistortionChart.Of(IReadOnlyList<ValueTuple<String, RateDistortion>>, String)"] = "numbers in, a chart of numbers out",
         ["Figure.ToPng()"] = "draws the chart's numbers with SkiaSharp",
+        ["LosslessCodeLength.Compress(ReadOnlySpan<Byte>, LosslessCoder)"] = "bytes in, bytes out: no tensors",
+        ["LosslessCodeLength.Decompress(Byte[], LosslessCoder)"] = "bytes in, bytes out: no tensors",
         ["Figure.SavePng(String)"] = "draws the chart's numbers with SkiaSharp",
         ["Figure.ToPlotlyJson()"] = "writes the chart's numbers as JSON",
         ["Figure.ToHtml()"] = "writes the chart's numbers as HTML",
