@@ -55,10 +55,11 @@ public sealed class ContextEncoder : Module<Tensor, Tensor>
     public static Tensor CentreMask(int height, int width, int hole, Device? device = null)
     {
         if (hole < 1 || hole > Math.Min(height, width)) throw new ArgumentOutOfRangeException(nameof(hole), hole, $"a hole of 1 to {Math.Min(height, width)} pixels fits {height}×{width}");
+        using var scope = NewDisposeScope();   // the indexing's temporaries go with it
         var mask = zeros(1, 1, height, width, device: device);
         int top = (height - hole) / 2, left = (width - hole) / 2;
         using (no_grad()) mask[.., .., top..(top + hole), left..(left + hole)] = 1;
-        return mask;
+        return mask.MoveToOuterDisposeScope();
     }
 
     /// <summary>
