@@ -216,6 +216,29 @@ class Classifier(nn.Module):
         return self.head(self.features(x))
 
 
+class RotationClassifier(nn.Module):
+    """The kit's RotationClassifier: ConvAutoencoder's encoder shape → features [B, latent]; a ReLU and a linear head
+    to the 4 quarter turns."""
+
+    def __init__(self, latent_dim=32, c=32, rotations=4):
+        super().__init__()
+        self.encoder = nn.Sequential(
+            nn.Conv2d(1, c, 4, stride=2, padding=1), nn.ReLU(),            # [B, 1, 28, 28] → [B, c, 14, 14]
+            nn.Conv2d(c, 2 * c, 4, stride=2, padding=1), nn.ReLU(),        # → [B, 2c, 7, 7]
+            nn.Flatten(), nn.Linear(2 * c * 49, latent_dim))               # → [B, latent]
+        self.head = nn.Sequential(nn.ReLU(), nn.Linear(latent_dim, rotations))
+
+    def forward(self, x):
+        return self.head(self.encoder(x))
+
+
+def rotation_batch(x):
+    """Every image [B, 1, H, H] in its four counter-clockwise quarter turns (numpy.rot90's direction), rotation-major:
+    [4B, 1, H, H] and the turn k of each row [4B] (0…0 1…1 2…2 3…3), as the kit's RotationPretext.Batch."""
+    turned = torch.cat([torch.rot90(x, k, (2, 3)) for k in range(4)])
+    return turned, torch.arange(4).repeat_interleave(len(x))
+
+
 def dcgan_generator(latent_dim=64, c=64):
     """z [B, latent] → image logits [B, 1, 28, 28]."""
     return nn.Sequential(
@@ -339,6 +362,20 @@ def probe_100(run):
     run.report("test_accuracy_frozen_encoder", probe_accuracy(run, lambda x: ae.encoder(x.flatten(1))))
 
 
+def rotation_probe_100(run):
+    run.report("test_accuracy_raw_pixels", probe_accuracy(run, lambda x: x.flatten(1)))
+    model = RotationClassifier(32, 32)
+    def loss(x, _):
+        turned, k = rotation_batch(x)
+        return F.cross_entropy(model(turned), k)
+    run.fit(model, loss)                                             # every training image, no class label
+    def right(x, _):
+        turned, k = rotation_batch(x)
+        return [(model(turned).argmax(1) == k).double().mean().item() * len(x)]
+    run.report("test_rotation_accuracy", run.means_over_test(right)[0])
+    run.report("test_accuracy_rotation_encoder", probe_accuracy(run, lambda x: model.encoder(x)))
+
+
 def denoise_gauss_05(run, sigma=0.5):
     def noisy(x, generator=None):
         return (x + sigma * torch.randn(x.shape, generator=generator)).clamp(0, 1)
@@ -445,6 +482,7 @@ EXPERIMENTS = {  # name → (function, default epochs), in the kit's order
     "dense-ae-32": (dense_ae_32, 10),
     "conv-ae-32": (conv_ae_32, 10),
     "probe-100": (probe_100, 10),
+    "rotation-probe-100": (rotation_probe_100, 5),
     "denoise-gauss-0.5": (denoise_gauss_05, 10),
     "vae-20": (vae_20, 10),
     "beta-vae": (beta_vae, 10),

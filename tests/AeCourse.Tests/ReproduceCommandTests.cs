@@ -12,7 +12,7 @@ namespace AeCourse.Tests;
 /// </summary>
 public sealed class ReproduceCommandTests
 {
-    static readonly string[] Names = ["pca-32", "linear-ae-32", "dense-ae-32", "conv-ae-32", "probe-100", "denoise-gauss-0.5", "vae-20", "beta-vae", "dcgan"];
+    static readonly string[] Names = ["pca-32", "linear-ae-32", "dense-ae-32", "conv-ae-32", "probe-100", "rotation-probe-100", "denoise-gauss-0.5", "vae-20", "beta-vae", "dcgan"];
 
     /// <summary>Runs an experiment; returns metric → value from its <c>NAME METRIC VALUE</c> lines, checking the last line's form.</summary>
     static Dictionary<string, double> Reproduce(string name, int? epochs = 1)

@@ -7,6 +7,7 @@ static class Experiments
     [
         .. AutoencoderExperiments.All.Take(4),
         ProbeExperiment.Definition,
+        RotationProbeExperiment.Definition,
         .. AutoencoderExperiments.All.Skip(4),
         .. VaeExperiments.All,
         DcganExperiment.Definition,
