@@ -42,7 +42,8 @@ public static class GreedyLayerwise
     {
         if (maskingFraction is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(maskingFraction), maskingFraction, "a probability below 1");
         Tensor inputs;                                                       // h_k [N, w_k]: the data of layer k
-        using (no_grad()) inputs = model.EncodeThrough(x, k).detach();
+        using (NewDisposeScope())                                            // frees the codes of the layers in between
+        using (no_grad()) inputs = model.EncodeThrough(x, k).detach().MoveToOuterDisposeScope();
         using var inputsScope = inputs;
         double before = Loss(model, k, inputs);
         using var optimizer = optim.Adam(model.LayerParameters(k), lr);
