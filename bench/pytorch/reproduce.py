@@ -247,6 +247,38 @@ def dcgan_generator(latent_dim=64, c=64):
         nn.ConvTranspose2d(c, 1, 4, stride=2, padding=1))
 
 
+class ConditionalDcganGenerator(nn.Module):
+    """The kit's ConditionalDcganGenerator: [z, one-hot y] → DCGAN's generator → image logits [B, 1, 28, 28]."""
+
+    def __init__(self, latent_dim=64, classes=10, c=64):
+        super().__init__()
+        self.classes = classes
+        self.project = nn.Linear(latent_dim + classes, 2 * c * 49)
+        self.layers = nn.Sequential(
+            nn.BatchNorm1d(2 * c * 49), nn.ReLU(), nn.Unflatten(1, (2 * c, 7, 7)),
+            nn.ConvTranspose2d(2 * c, c, 4, stride=2, padding=1), nn.BatchNorm2d(c), nn.ReLU(),    # [B, c, 14, 14]
+            nn.ConvTranspose2d(c, 1, 4, stride=2, padding=1))
+
+    def forward(self, z, y):
+        return self.layers(self.project(torch.cat([z, F.one_hot(y, self.classes).to(z.dtype)], 1)))
+
+
+class ConditionalDcganDiscriminator(nn.Module):
+    """The kit's ConditionalDcganDiscriminator: the one-hot y repeated over the image as extra channels → one logit [B]."""
+
+    def __init__(self, classes=10, c=64):
+        super().__init__()
+        self.classes = classes
+        self.layers = nn.Sequential(
+            nn.Conv2d(1 + classes, c, 4, stride=2, padding=1), nn.LeakyReLU(0.2),                  # [B, c, 14, 14]
+            nn.Conv2d(c, 2 * c, 4, stride=2, padding=1), nn.BatchNorm2d(2 * c), nn.LeakyReLU(0.2),  # [B, 2c, 7, 7]
+            nn.Flatten(), nn.Linear(2 * c * 49, 1))
+
+    def forward(self, x, y):
+        maps = F.one_hot(y, self.classes).to(x.dtype)[:, :, None, None].expand(-1, -1, x.shape[2], x.shape[3])
+        return self.layers(torch.cat([x, maps], 1)).squeeze(1)
+
+
 def dcgan_discriminator(c=64):
     """Images [B, 1, 28, 28] → one logit each [B, 1] (squeezed by the caller, as the kit's forward does)."""
     return nn.Sequential(
@@ -476,6 +508,56 @@ def dcgan(run, latent_dim=64):
     run.report("domain_frechet_distance", frechet_distance(torch.cat(fake_features), torch.cat(real_features)))
 
 
+def conditional_dcgan(run, latent_dim=64, classes=10):
+    log("classifier:")
+    classifier = Classifier()
+    run.fit(classifier, lambda x, y: F.cross_entropy(classifier(x), y), y=run.y_train, epochs=min(3, run.epochs))
+    run.report("classifier_test_accuracy",
+               run.means_over_test(lambda x, y: [(classifier(x).argmax(1) == y).double().sum().item()])[0])
+
+    gen, disc = ConditionalDcganGenerator(latent_dim, classes), ConditionalDcganDiscriminator(classes)
+    g_optimizer = torch.optim.Adam(gen.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    d_optimizer = torch.optim.Adam(disc.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    order = batch_order()
+    log("conditional gan:")
+    for epoch in range(1, run.epochs + 1):
+        gen.train()
+        disc.train()
+        clock, d_total, g_total = time.time(), 0.0, 0.0
+        for real, y in batches(run.x_train, run.y_train, order):
+            fake = torch.sigmoid(gen(torch.randn(len(real), latent_dim), y))          # the batch's own classes
+            real_logits, fake_logits = disc(real, y), disc(fake.detach(), y)
+            d_loss = (F.binary_cross_entropy_with_logits(real_logits, torch.full_like(real_logits, 0.9))
+                      + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits)))
+            d_optimizer.zero_grad()
+            d_loss.backward()
+            d_optimizer.step()
+            g_logits = disc(fake, y)
+            g_loss = F.binary_cross_entropy_with_logits(g_logits, torch.ones_like(g_logits))
+            g_optimizer.zero_grad()
+            g_loss.backward()
+            g_optimizer.step()
+            d_total += d_loss.item() * len(real)
+            g_total += g_loss.item() * len(real)
+        n = len(run.x_train)
+        log(f"epoch {epoch}: discriminator_loss {d_total / n:.4g}, generator_loss {g_total / n:.4g}, "
+            f"seconds {time.time() - clock:.1f}")
+
+    gen.eval()
+    latent = torch.Generator().manual_seed(3)
+    fake_features, real_features, agree = [], [], 0
+    with torch.no_grad():                                            # as many generated images as test images
+        for x in run.x_test.split(TEST_BATCH):
+            z = torch.randn(len(x), latent_dim, generator=latent)
+            requested = torch.arange(len(x)) % classes                 # classes 0, 1, …, 9, 0, … in turn
+            fake = torch.sigmoid(gen(z, requested))
+            agree += (classifier(fake).argmax(1) == requested).sum().item()
+            fake_features.append(classifier.features(fake))
+            real_features.append(classifier.features(x))
+    run.report("requested_class_accuracy", agree / len(run.x_test))
+    run.report("domain_frechet_distance", frechet_distance(torch.cat(fake_features), torch.cat(real_features)))
+
+
 EXPERIMENTS = {  # name → (function, default epochs), in the kit's order
     "pca-32": (pca_32, 0),
     "linear-ae-32": (linear_ae_32, 10),
@@ -487,6 +569,7 @@ EXPERIMENTS = {  # name → (function, default epochs), in the kit's order
     "vae-20": (vae_20, 10),
     "beta-vae": (beta_vae, 10),
     "dcgan": (dcgan, 5),
+    "conditional-dcgan": (conditional_dcgan, 5),
 }
 
 

@@ -11,6 +11,7 @@ static class Experiments
         .. AutoencoderExperiments.All.Skip(4),
         .. VaeExperiments.All,
         DcganExperiment.Definition,
+        ConditionalDcganExperiment.Definition,
     ];
 
     public static Experiment? Find(string name) => All.FirstOrDefault(e => e.Name == name);
