@@ -82,6 +82,16 @@ public sealed class LeakTests
             var x = Images(3).flatten(1);
             return () => ImportanceWeightedNll.Estimate(vae, x, k: 4, generator);
         },
+        ["InceptionScore.Compute(Tensor)"] = _ =>
+        {
+            var probabilities = Features(8, 4).softmax(1);
+            return () => InceptionScore.Compute(probabilities);
+        },
+        ["InceptionScore.Terms(Tensor)"] = _ =>
+        {
+            var probabilities = Features(8, 4).softmax(1);
+            return () => InceptionScore.Terms(probabilities);
+        },
         ["LatentStatistics.ActiveUnits(Tensor, Double)"] = _ =>
         {
             var mu = Features(20, 3);
