@@ -25,7 +25,7 @@ static class ConditionalDcganExperiment
     static void Run(ExperimentRun run)
     {
         var device = Runtime.Setup.Device;
-        using var classifier = TrainClassifier(run, epochs: Math.Min(3, run.Epochs));
+        using var classifier = DcganExperiment.TrainClassifier(run, epochs: Math.Min(3, run.Epochs));
         run.Report("classifier_test_accuracy", run.MeanOverTest((x, y) => LinearProbeAccuracy.Accuracy(classifier.forward(x), y) * x.shape[0]));
 
         using var generator = new ConditionalDcganGenerator(LatentDim, Classes).to(device);
@@ -79,14 +79,5 @@ static class ConditionalDcganExperiment
         }
         run.Report("requested_class_accuracy", agree / run.Data.Test.Count);
         run.Report("domain_frechet_distance", FrechetDistance.Between(cat(fakeFeatures, 0), cat(realFeatures, 0)));
-    }
-
-    static ImageClassifier TrainClassifier(ExperimentRun run, int epochs)
-    {
-        var classifier = new ImageClassifier().to(Runtime.Setup.Device);
-        using var optimizer = optim.Adam(classifier.parameters(), 1e-3);
-        new Trainer(classifier, optimizer, (x, y) => cross_entropy(classifier.forward(x), y)).Fit(run.Data.Train.X, run.Data.Train.Y, run.Options(epochs));
-        classifier.eval();
-        return classifier;
     }
 }

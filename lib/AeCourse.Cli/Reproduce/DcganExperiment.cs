@@ -75,7 +75,8 @@ static class DcganExperiment
         run.Report("domain_frechet_distance", FrechetDistance.Between(cat(fakeFeatures, 0), cat(realFeatures, 0)));
     }
 
-    static ImageClassifier TrainClassifier(ExperimentRun run, int epochs)
+    /// <summary>The classifier whose features the domain Fréchet distance uses (and whose labels judge conditional samples).</summary>
+    internal static ImageClassifier TrainClassifier(ExperimentRun run, int epochs)
     {
         var classifier = new ImageClassifier().to(Runtime.Setup.Device);
         using var optimizer = optim.Adam(classifier.parameters(), 1e-3);
