@@ -37,8 +37,8 @@ HOST_RNG_S = 5e-9        # one random number drawn on the CPU: Corruptions.Gauss
 # build, best of 3-6 runs on a shared machine (load 3-13 on 2 cores): 500 points, 300 steps 1.8 s; 2,000 points:
 # affinities 1.2 s, 56 ms a gradient step. Upper bounds: the machine was busy.
 TSNE_S = {"quick": 1.8, "full": 1.2 + 1000 * 0.056}
-# PCA by float64 SVD of the training images (lecture 01 fits twice): measured here, best of 4-5 runs (same load):
-# 5,000 x 784 1.0 s, 60,000 x 784 5.0 s on the CPU.
+# PCA by float64 SVD of the training images (01 twice: Pca.Fit and svdvals; 03, 04, 08 once): measured here, best
+# of 4-5 runs (same load): 5,000 x 784 1.0 s, 60,000 x 784 5.0 s on the CPU.
 SVD_CPU_S = {5000: 1.0, 60000: 5.0}
 # Lossless code lengths (lectures 01 and 06: LosslessCodeLength, .NET's BrotliStream and DeflateStream at
 # CompressionLevel.SmallestSize on the 8-bit test images, 784 bytes an image) run on the CPU on every machine. Not
