@@ -581,14 +581,15 @@ LECTURES = [("00", "Getting started", lecture00),
 # in full mode", 2026-12-01); 02 and 04 gained training on 2026-12-06 (02: the checkerboard study's six models and the
 # experiment's, 19,698 steps against 14,070; 04: the model with the loss on the hole and the PCA-64 anchor), so their
 # times are of the lecture before: a lower bound on today's. 00 gained only the nearest class mean (a 10,000 x 10
-# cdist). 01, 03, 05 and 06 grew too: their times of 2026-12-01 are kept out; new runs are listed when they end.
+# cdist). 01, 03, 05 and 06 grew too: their times of 2026-12-01 are kept out. New runs of 2026-12-06, as they ended
+# (the same command, one lecture at a time, nothing else running): 08 16 min 07 s (1,535 s of CPU time, 3.6 GB).
 MEASURED_FULL = {
     "00": (7.7, "2026-12-01", True),
     "02": (832, "2026-12-01", False),
     "04": (1047, "2026-12-01", False),
+    "08": (967.2, "2026-12-06", True),
 }
-NOT_MEASURED = {"07": "not measured since it grew (estimated at 50 minutes or more)",
-                "08": "not measured"}
+NOT_MEASURED = {"07": "not measured since it grew (estimated at 50 minutes or more)"}
 # Quick mode: all nine one after the other, alone on the machine, Debug build, 2026-12-06 (docs/benchmarks.md,
 # "Lectures in quick mode"); the same day's table before the additions had 01 at 39 s, 06 at 19 s, 04 at 33 s: a
 # lecture varies by a few seconds from run to run.
@@ -609,6 +610,14 @@ MEASURED_RUNS = [
      "`reproduce conditional-dcgan` on the full set, 2026-12-06 (bench/results.sh; its log's epoch seconds)"),
     ("08", "full", "rotation classifier (4 turns of every batch)", "one epoch", (17.73, 42.59), 10, 0,
      "`reproduce rotation-probe-100` on the full set, 2026-12-06 (bench/results.sh; its log's epoch seconds)"),
+    ("08", "full", "rotation classifier (4 turns of every batch)", "whole run", (242, 242), 1, 0,
+     "the Trainer's last progress line in the full-mode run of 2026-12-06"),
+    ("08", "full", "context encoder (loss on the hole)", "whole run", (145, 145), 1, 0,
+     "the Trainer's last progress line in the full-mode run of 2026-12-06"),
+    ("08", "full", "conv AE", "whole run", (149, 149), 1, 0,
+     "the Trainer's last progress line in the full-mode run of 2026-12-06"),
+    ("08", "full", "two pretexts: rotation + context", "whole run", (386, 386), 1, 0,
+     "the Trainer's last progress line in the full-mode run of 2026-12-06"),
     ("05", "quick", "VAE 784-400-20", "one epoch and its validation", (0.61, 0.61), 10,
      flops(dense_vae(400, 20)) * 1000, "the lecture's printout and text, quick mode, seed 0, two cores others shared"),
     ("05", "quick", "conv VAE, 16 channels", "one epoch and its validation", (2.98, 2.98), 10,
