@@ -41,15 +41,16 @@ TSNE_S = {"quick": 1.8, "full": 1.2 + 1000 * 0.056}
 # of 4-5 runs (same load): 5,000 x 784 1.0 s, 60,000 x 784 5.0 s on the CPU.
 SVD_CPU_S = {5000: 1.0, 60000: 5.0}
 # Lossless code lengths (lectures 01 and 06: LosslessCodeLength, .NET's BrotliStream and DeflateStream at
-# CompressionLevel.SmallestSize on the 8-bit test images, 784 bytes an image) run on the CPU on every machine. Not
-# timed on their own. Brotli: lecture 06's quick run went from 19 s to 23 s on 2026-12-06 when Brotli of its 1,000
-# test images (0.784 MB, one stream) was its only addition (docs/benchmarks.md, the two quick-mode tables of that day):
-# about 4 s, 5 s a MB. That difference is inside the two runs' spread (lecture 04, unchanged, went from 33 s to
-# 37 s), so it is uncertain by a factor of 2 either way. Taken as linear in the bytes.
-BROTLI_S_PER_MB = 5.0
+# CompressionLevel.SmallestSize on the 8-bit test images, 784 bytes an image) run on the CPU on every machine.
+# Brotli, measured: lecture 06's Brotli cell (cell 17, nothing else in it but prints) took 31.8 s on the 10,000 test
+# images (7.84 MB, one stream) in its full-mode run of 2026-12-06, from its progress line to the next cell's (read as
+# they were written, to about a second): 4.06 s a MB, taken as linear in the bytes. (Before that run, the only sign
+# was lecture 06's quick run going from 19 s to 23 s when Brotli of 1,000 images was added: about 5 s a MB.)
+BROTLI_S_PER_MB = 31.8 / 7.84
 # Deflate: assumed, not measured: zlib's level 9 at a few MB/s on these bytes (0.2 s a MB), plus a new stream for
-# every image coded alone (0.1 ms each). Lecture 01's quick run gained 8 s with the two Deflates, Brotli and the
-# quantisation (39 s to 47 s, the same two tables): consistent with 4 s of Brotli within the spread.
+# every image coded alone (0.1 ms each); the least certain input, hence the range printed. Lecture 01's quick run
+# gained 8 s with the two Deflates, Brotli and the quantisation (39 s to 47 s, docs/benchmarks.md's two quick-mode
+# tables of 2026-12-06): consistent with about 3 s of Brotli within those runs' spread of a few seconds.
 DEFLATE_S_PER_MB = 0.2
 DEFLATE_STREAM_S = 1e-4
 STARTUP_S = 5.0          # process, Roslyn, TorchSharp, data, cells' compiles: lecture 00 (no training) took 7.7 s in
@@ -70,8 +71,8 @@ GPU_OP_S = 6e-6          # host cost of one CUDA operation: the CPU's 1.7-1.8 us
                          # (cudaLaunchKernel, device guard, caching allocator; a few microseconds). Range 4-10 us.
 SVD_GPU_EFFICIENCY = 0.1 # cuSOLVER's float64 SVD of a tall matrix: ~10% of fp64 peak (uncertain, x3 either way)
 CUDA_INIT_S = 3.0        # CUDA context, loading libtorch's CUDA kernels, cuBLAS/cuDNN handles: 1-6 s
-# The range: pessimistic = achieved rates / 2, 10 us an operation and the lossless coding x 2; optimistic = rates x 2,
-# 4 us and the coding / 2.
+# The range: pessimistic = achieved rates / 2, 10 us an operation and Deflate's time x 2; optimistic = rates x 2,
+# 4 us and Deflate / 2.
 RANGE = {"low": (2.0, 4e-6, 0.5), "high": (0.5, 10e-6, 2.0)}
 
 # Operations a training step issues: each layer 1 forward and 2 backward (input and weight gradients), each
@@ -221,8 +222,8 @@ class Work:
     def __init__(self):
         self.runs = []       # training runs
         self.eval = 0.0      # forward FLOPs of large-batch passes (dense and conv alike)
-        self.cpu_side = 0.0  # seconds on the CPU on every machine: t-SNE
-        self.coding = 0.0    # the same: lossless code lengths (Brotli, Deflate), the least certain of them
+        self.cpu_side = 0.0  # seconds on the CPU on every machine: t-SNE, Brotli
+        self.coding = 0.0    # the same: Deflate, assumed (the range halves and doubles it)
         self.host = 0.0      # seconds of host work outside training loops (noise of whole splits, masks)
         self.svd = []        # SVDs of [m, 784] float64
 
@@ -242,9 +243,11 @@ class Work:
         self.eval += flops(model) * images
 
     def lossless(self, images, brotli=0, deflate_joint=0, deflate_alone=0):
-        """LosslessCodeLength.BitsPerImage on `images` 8-bit images, on the CPU."""
+        """LosslessCodeLength.BitsPerImage on `images` 8-bit images, on the CPU: Brotli (measured) with t-SNE, Deflate
+        (assumed) apart."""
         mb = images * 784 / 1e6
-        self.coding += (brotli * mb * BROTLI_S_PER_MB + (deflate_joint + deflate_alone) * mb * DEFLATE_S_PER_MB
+        self.cpu_side += brotli * mb * BROTLI_S_PER_MB
+        self.coding += ((deflate_joint + deflate_alone) * mb * DEFLATE_S_PER_MB
                         + deflate_alone * images * DEFLATE_STREAM_S)
 
     @property
@@ -593,11 +596,13 @@ LECTURES = [("00", "Getting started", lecture00),
 # experiment's, 19,698 steps against 14,070; 04: the model with the loss on the hole and the PCA-64 anchor), so their
 # times are of the lecture before: a lower bound on today's. 00 gained only the nearest class mean (a 10,000 x 10
 # cdist). 01, 03, 05 and 06 grew too: their times of 2026-12-01 are kept out. New runs of 2026-12-06, as they ended
-# (the same command, one lecture at a time, nothing else running): 08 16 min 07 s (1,535 s of CPU time, 3.6 GB).
+# (the same command, one lecture at a time, nothing else running): 08 16 min 07 s (1,535 s of CPU time, 3.6 GB peak
+# resident), 06 5 min 17 s (389 s, 5.0 GB).
 MEASURED_FULL = {
     "00": (7.7, "2026-12-01", True),
     "02": (832, "2026-12-01", False),
     "04": (1047, "2026-12-01", False),
+    "06": (317.0, "2026-12-06", True),
     "08": (967.2, "2026-12-06", True),
 }
 NOT_MEASURED = {"03": "not measured whole: the run of 2026-12-06 stopped at cell 36",
@@ -618,6 +623,10 @@ MEASURED_QUICK = {"00": 4, "01": 47, "02": 31, "03": 59, "04": 37, "05": 47, "06
 MEASURED_RUNS = [
     ("06", "full", "VAE 784-400-10, beta 1", "one epoch", (6.2, 6.2), 10, 0,
      "the lecture's printout, full mode, 2026-12-01 (docs/benchmarks.md)"),
+    ("06", "full", "VAE 784-400-10, beta 1", "one epoch (the four betas' mean)", (5.66, 5.66), 10, 0,
+     "the lecture's printout, full mode, 2026-12-06"),
+    ("06", "full", "VAE 784-400-10, beta 16, free bits", "whole run", (60, 60), 1, 0,
+     "the Trainer's last progress line in the full-mode run of 2026-12-06"),
     ("07", "full", "healthy GAN", "whole run", (15.7 * 60, 15.7 * 60), 1, 0,
      "the lecture's printout, full mode, 2026-12-01 (docs/benchmarks.md)"),
     ("07", "full", "failing GAN", "whole run", (8.6 * 60, 8.6 * 60), 1, 0,
