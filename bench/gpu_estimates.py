@@ -47,12 +47,11 @@ SVD_CPU_S = {5000: 1.0, 60000: 5.0}
 # they were written, to about a second): 4.06 s a MB, taken as linear in the bytes. (Before that run, the only sign
 # was lecture 06's quick run going from 19 s to 23 s when Brotli of 1,000 images was added: about 5 s a MB.)
 BROTLI_S_PER_MB = 31.8 / 7.84
-# Deflate: assumed, not measured: zlib's level 9 at a few MB/s on these bytes (0.2 s a MB), plus a new stream for
-# every image coded alone (0.1 ms each); the least certain input, hence the range printed. Lecture 01's quick run
-# gained 8 s with the two Deflates, Brotli and the quantisation (39 s to 47 s, docs/benchmarks.md's two quick-mode
-# tables of 2026-12-06): consistent with about 3 s of Brotli within those runs' spread of a few seconds.
-DEFLATE_S_PER_MB = 0.2
-DEFLATE_STREAM_S = 1e-4
+# Deflate, measured as a difference: lecture 01's lossless cell (cell 25: Deflate of each test image alone, Deflate of
+# all in one stream, and the same Brotli as lecture 06) took 32.7 s in its full-mode run of 2026-12-06, the same way:
+# 0.9 s more than lecture 06's Brotli alone, for both Deflates of 10,000 images. A difference of two readings good to
+# about a second each, hence the range printed (halved and doubled) on this term alone.
+DEFLATE_PAIR_S_PER_IMAGE = (32.7 - 31.8) / 10_000
 STARTUP_S = 5.0          # process, Roslyn, TorchSharp, data, cells' compiles: lecture 00 (no training) took 7.7 s in
                          # full mode and 2.5-5 s in quick mode (docs/benchmarks.md)
 
@@ -223,7 +222,7 @@ class Work:
         self.runs = []       # training runs
         self.eval = 0.0      # forward FLOPs of large-batch passes (dense and conv alike)
         self.cpu_side = 0.0  # seconds on the CPU on every machine: t-SNE, Brotli
-        self.coding = 0.0    # the same: Deflate, assumed (the range halves and doubles it)
+        self.coding = 0.0    # the same: Deflate, the least certain (the range halves and doubles it)
         self.host = 0.0      # seconds of host work outside training loops (noise of whole splits, masks)
         self.svd = []        # SVDs of [m, 784] float64
 
@@ -242,13 +241,11 @@ class Work:
     def forward(self, model, images):
         self.eval += flops(model) * images
 
-    def lossless(self, images, brotli=0, deflate_joint=0, deflate_alone=0):
-        """LosslessCodeLength.BitsPerImage on `images` 8-bit images, on the CPU: Brotli (measured) with t-SNE, Deflate
-        (assumed) apart."""
-        mb = images * 784 / 1e6
-        self.cpu_side += brotli * mb * BROTLI_S_PER_MB
-        self.coding += ((deflate_joint + deflate_alone) * mb * DEFLATE_S_PER_MB
-                        + deflate_alone * images * DEFLATE_STREAM_S)
+    def lossless(self, images, brotli=0, deflate_pair=0):
+        """LosslessCodeLength.BitsPerImage on `images` 8-bit images, on the CPU: Brotli with t-SNE, Deflate (each image
+        alone, then all in one stream: a pair) apart."""
+        self.cpu_side += brotli * images * 784 / 1e6 * BROTLI_S_PER_MB
+        self.coding += deflate_pair * images * DEFLATE_PAIR_S_PER_IMAGE
 
     @property
     def steps(self):
@@ -321,7 +318,7 @@ def lecture01(mode):
         w.forward(model, t)
     w.forward(ae[:3], n + t)                                               # codes of both splits, for the quantiser
     w.forward(ae[3:], 6 * t)                                               # 2-8 bits: dequantised test codes decoded
-    w.lossless(t, brotli=1, deflate_joint=1, deflate_alone=1)              # Deflate alone and joint, Brotli joint
+    w.lossless(t, brotli=1, deflate_pair=1)                                # Deflate alone and joint, Brotli joint
     w.train("linear AE 784-32", linear_ae(32), n, 60 if quick else 20)     # linearEpochs = quick ? 60 : 20
     w.forward(linear_ae(32), t)
     w.svd += [n, n]                                                        # Pca.Fit(train, 32); svdvals of train
@@ -597,11 +594,12 @@ LECTURES = [("00", "Getting started", lecture00),
 # times are of the lecture before: a lower bound on today's. 00 gained only the nearest class mean (a 10,000 x 10
 # cdist). 01, 03, 05 and 06 grew too: their times of 2026-12-01 are kept out. New runs of 2026-12-06, as they ended
 # (the same command, one lecture at a time, nothing else running): 08 16 min 07 s (1,535 s of CPU time, 3.6 GB peak
-# resident), 06 5 min 17 s (389 s, 5.0 GB).
+# resident), 06 5 min 17 s (389 s, 5.0 GB), 01 6 min 28 s (532 s, 9.1 GB).
 MEASURED_FULL = {
     "00": (7.7, "2026-12-01", True),
     "02": (832, "2026-12-01", False),
     "04": (1047, "2026-12-01", False),
+    "01": (387.8, "2026-12-06", True),
     "06": (317.0, "2026-12-06", True),
     "08": (967.2, "2026-12-06", True),
 }
@@ -623,6 +621,11 @@ MEASURED_QUICK = {"00": 4, "01": 47, "02": 31, "03": 59, "04": 37, "05": 47, "06
 MEASURED_RUNS = [
     ("06", "full", "VAE 784-400-10, beta 1", "one epoch", (6.2, 6.2), 10, 0,
      "the lecture's printout, full mode, 2026-12-01 (docs/benchmarks.md)"),
+    ("01", "full", "dense AE 784-256-32", "whole run and its validation", (37, 37), 1,
+     flops(dense_ae(256, 32)) * (1000 + 10_000) * 10,
+     "the Trainer's last progress line in the full-mode run of 2026-12-06"),
+    ("01", "full", "linear AE 784-32", "whole run", (19, 19), 1, 0,
+     "the Trainer's last progress line in the full-mode run of 2026-12-06"),
     ("06", "full", "VAE 784-400-10, beta 1", "one epoch (the four betas' mean)", (5.66, 5.66), 10, 0,
      "the lecture's printout, full mode, 2026-12-06"),
     ("06", "full", "VAE 784-400-10, beta 16, free bits", "whole run", (60, 60), 1, 0,
