@@ -594,12 +594,13 @@ LECTURES = [("00", "Getting started", lecture00),
 # times are of the lecture before: a lower bound on today's. 00 gained only the nearest class mean (a 10,000 x 10
 # cdist). 01, 03, 05 and 06 grew too: their times of 2026-12-01 are kept out. New runs of 2026-12-06, as they ended
 # (the same command, one lecture at a time, nothing else running): 08 16 min 07 s (1,535 s of CPU time, 3.6 GB peak
-# resident), 06 5 min 17 s (389 s, 5.0 GB), 01 6 min 28 s (532 s, 9.1 GB).
+# resident), 06 5 min 17 s (389 s, 5.0 GB), 01 6 min 28 s (532 s, 9.1 GB), 05 7 min 37 s (615 s, 15.2 GB).
 MEASURED_FULL = {
     "00": (7.7, "2026-12-01", True),
     "02": (832, "2026-12-01", False),
     "04": (1047, "2026-12-01", False),
     "01": (387.8, "2026-12-06", True),
+    "05": (457.1, "2026-12-06", True),
     "06": (317.0, "2026-12-06", True),
     "08": (967.2, "2026-12-06", True),
 }
@@ -648,6 +649,10 @@ MEASURED_RUNS = [
      "the Trainer's last progress line in the full-mode run of 2026-12-06"),
     ("08", "full", "two pretexts: rotation + context", "whole run", (386, 386), 1, 0,
      "the Trainer's last progress line in the full-mode run of 2026-12-06"),
+    ("05", "full", "VAE 784-400-20", "one epoch and its validation", (4.88, 4.88), 10,
+     flops(dense_vae(400, 20)) * 10_000, "the lecture's printout, full mode, 2026-12-06"),
+    ("05", "full", "conv VAE, 16 channels", "one epoch and its validation", (9.04, 9.04), 10,
+     flops(conv_vae(20, 16)) * 10_000, "the lecture's printout, full mode, 2026-12-06"),
     ("05", "quick", "VAE 784-400-20", "one epoch and its validation", (0.61, 0.61), 10,
      flops(dense_vae(400, 20)) * 1000, "the lecture's printout and text, quick mode, seed 0, two cores others shared"),
     ("05", "quick", "conv VAE, 16 channels", "one epoch and its validation", (2.98, 2.98), 10,
