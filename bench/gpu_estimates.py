@@ -596,11 +596,11 @@ MEASURED_FULL = {
     "00": (7.7, "2026-12-01", True),
     "02": (832, "2026-12-01", False),
     "04": (1047, "2026-12-01", False),
-    "01": (387.8, "2026-12-06", True),
-    "03": (311.5, "2026-12-06", True),
-    "05": (457.1, "2026-12-06", True),
-    "06": (317.0, "2026-12-06", True),
-    "08": (967.2, "2026-12-06", True),
+    "01": (387.81, "2026-12-06", True),
+    "03": (311.46, "2026-12-06", True),
+    "05": (457.12, "2026-12-06", True),
+    "06": (316.98, "2026-12-06", True),
+    "08": (967.17, "2026-12-06", True),
 }
 NOT_MEASURED = {"07": "not measured since it grew (estimated at 50 minutes or more)"}
 # Quick mode: all nine one after the other, alone on the machine, Debug build, 2026-12-06 (docs/benchmarks.md,
