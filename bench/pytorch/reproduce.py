@@ -459,34 +459,36 @@ def beta_vae(run):
         run.report(f"active_units_beta{beta}", int((mu.double().var(0) > 0.01).sum()))
 
 
-def dcgan(run, latent_dim=64):
-    # The classifier whose features the Fréchet distance uses: cross-entropy, 3 epochs (fewer if --epochs is lower).
+def gan_classifier(run):
+    """The classifier whose features the Fréchet distance uses: cross-entropy, 3 epochs (fewer if --epochs is lower)."""
     log("classifier:")
     classifier = Classifier()
     run.fit(classifier, lambda x, y: F.cross_entropy(classifier(x), y), y=run.y_train, epochs=min(3, run.epochs))
     run.report("classifier_test_accuracy",
                run.means_over_test(lambda x, y: [(classifier(x).argmax(1) == y).double().sum().item()])[0])
+    return classifier
 
-    gen, disc = dcgan_generator(latent_dim), dcgan_discriminator()
+
+def fit_gan(run, gen, disc, labels, generate, judge, latent_dim=64):
+    """Both GANs' training: Adam 2e-4, beta1 0.5; one discriminator step (real towards 0.9, one-sided smoothing; fake
+    towards 0, no gradient into the generator), then one non-saturating generator step, −log D(G(z)) = BCE(D(G(z)), 1).
+    generate(z, y) gives images in [0, 1], judge(x, y) logits [B]; y is None unless labels are given."""
     g_optimizer = torch.optim.Adam(gen.parameters(), lr=2e-4, betas=(0.5, 0.999))
     d_optimizer = torch.optim.Adam(disc.parameters(), lr=2e-4, betas=(0.5, 0.999))
     order = batch_order()
-    log("gan:")
     for epoch in range(1, run.epochs + 1):
         gen.train()
         disc.train()
         clock, d_total, g_total = time.time(), 0.0, 0.0
-        for real, _ in batches(run.x_train, None, order):
-            fake = torch.sigmoid(gen(torch.randn(len(real), latent_dim)))            # [B, 1, 28, 28] in [0, 1]
-            # Discriminator: real towards 0.9 (one-sided smoothing), fake towards 0; no gradient into the generator.
-            real_logits, fake_logits = disc(real).squeeze(1), disc(fake.detach()).squeeze(1)
+        for real, y in batches(run.x_train, labels, order):
+            fake = generate(torch.randn(len(real), latent_dim), y)                 # a conditional G: the batch's own classes
+            real_logits, fake_logits = judge(real, y), judge(fake.detach(), y)
             d_loss = (F.binary_cross_entropy_with_logits(real_logits, torch.full_like(real_logits, 0.9))
                       + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits)))
             d_optimizer.zero_grad()
             d_loss.backward()
             d_optimizer.step()
-            # Generator, non-saturating: −log D(G(z)) = BCE(D(G(z)), 1).
-            g_logits = disc(fake).squeeze(1)
+            g_logits = judge(fake, y)
             g_loss = F.binary_cross_entropy_with_logits(g_logits, torch.ones_like(g_logits))
             g_optimizer.zero_grad()
             g_loss.backward()
@@ -496,66 +498,46 @@ def dcgan(run, latent_dim=64):
         n = len(run.x_train)
         log(f"epoch {epoch}: discriminator_loss {d_total / n:.4g}, generator_loss {g_total / n:.4g}, "
             f"seconds {time.time() - clock:.1f}")
-
     gen.eval()
+
+
+def gan_frechet_distance(run, classifier, generate, inspect=None, latent_dim=64, classes=10):
+    """As many samples as test images, in the test batches, from noise seeded 3, asking for classes 0, 1, …, 9, 0, …
+    in turn (an unconditional generate ignores them); inspect(fake, requested) sees each batch."""
     latent = torch.Generator().manual_seed(3)
     fake_features, real_features = [], []
-    with torch.no_grad():                                            # as many generated images as test images
+    with torch.no_grad():
         for x in run.x_test.split(TEST_BATCH):
             z = torch.randn(len(x), latent_dim, generator=latent)
-            fake_features.append(classifier.features(torch.sigmoid(gen(z))))   # [B, 128]
+            requested = torch.arange(len(x)) % classes
+            fake = generate(z, requested)
+            if inspect:
+                inspect(fake, requested)
+            fake_features.append(classifier.features(fake))               # [B, 128]
             real_features.append(classifier.features(x))
-    run.report("domain_frechet_distance", frechet_distance(torch.cat(fake_features), torch.cat(real_features)))
+    return frechet_distance(torch.cat(fake_features), torch.cat(real_features))
+
+
+def dcgan(run, latent_dim=64):
+    classifier = gan_classifier(run)
+    gen, disc = dcgan_generator(latent_dim), dcgan_discriminator()
+    log("gan:")
+    fit_gan(run, gen, disc, None, lambda z, _: torch.sigmoid(gen(z)), lambda x, _: disc(x).squeeze(1))
+    run.report("domain_frechet_distance", gan_frechet_distance(run, classifier, lambda z, _: torch.sigmoid(gen(z))))
 
 
 def conditional_dcgan(run, latent_dim=64, classes=10):
-    log("classifier:")
-    classifier = Classifier()
-    run.fit(classifier, lambda x, y: F.cross_entropy(classifier(x), y), y=run.y_train, epochs=min(3, run.epochs))
-    run.report("classifier_test_accuracy",
-               run.means_over_test(lambda x, y: [(classifier(x).argmax(1) == y).double().sum().item()])[0])
-
+    classifier = gan_classifier(run)
     gen, disc = ConditionalDcganGenerator(latent_dim, classes), ConditionalDcganDiscriminator(classes)
-    g_optimizer = torch.optim.Adam(gen.parameters(), lr=2e-4, betas=(0.5, 0.999))
-    d_optimizer = torch.optim.Adam(disc.parameters(), lr=2e-4, betas=(0.5, 0.999))
-    order = batch_order()
     log("conditional gan:")
-    for epoch in range(1, run.epochs + 1):
-        gen.train()
-        disc.train()
-        clock, d_total, g_total = time.time(), 0.0, 0.0
-        for real, y in batches(run.x_train, run.y_train, order):
-            fake = torch.sigmoid(gen(torch.randn(len(real), latent_dim), y))          # the batch's own classes
-            real_logits, fake_logits = disc(real, y), disc(fake.detach(), y)
-            d_loss = (F.binary_cross_entropy_with_logits(real_logits, torch.full_like(real_logits, 0.9))
-                      + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits)))
-            d_optimizer.zero_grad()
-            d_loss.backward()
-            d_optimizer.step()
-            g_logits = disc(fake, y)
-            g_loss = F.binary_cross_entropy_with_logits(g_logits, torch.ones_like(g_logits))
-            g_optimizer.zero_grad()
-            g_loss.backward()
-            g_optimizer.step()
-            d_total += d_loss.item() * len(real)
-            g_total += g_loss.item() * len(real)
-        n = len(run.x_train)
-        log(f"epoch {epoch}: discriminator_loss {d_total / n:.4g}, generator_loss {g_total / n:.4g}, "
-            f"seconds {time.time() - clock:.1f}")
+    fit_gan(run, gen, disc, run.y_train, lambda z, y: torch.sigmoid(gen(z, y)), lambda x, y: disc(x, y))
+    agree = []
 
-    gen.eval()
-    latent = torch.Generator().manual_seed(3)
-    fake_features, real_features, agree = [], [], 0
-    with torch.no_grad():                                            # as many generated images as test images
-        for x in run.x_test.split(TEST_BATCH):
-            z = torch.randn(len(x), latent_dim, generator=latent)
-            requested = torch.arange(len(x)) % classes                 # classes 0, 1, …, 9, 0, … in turn
-            fake = torch.sigmoid(gen(z, requested))
-            agree += (classifier(fake).argmax(1) == requested).sum().item()
-            fake_features.append(classifier.features(fake))
-            real_features.append(classifier.features(x))
-    run.report("requested_class_accuracy", agree / len(run.x_test))
-    run.report("domain_frechet_distance", frechet_distance(torch.cat(fake_features), torch.cat(real_features)))
+    def count(fake, requested):
+        agree.append((classifier(fake).argmax(1) == requested).sum().item())
+    distance = gan_frechet_distance(run, classifier, lambda z, y: torch.sigmoid(gen(z, y)), count)
+    run.report("requested_class_accuracy", sum(agree) / len(run.x_test))
+    run.report("domain_frechet_distance", distance)
 
 
 EXPERIMENTS = {  # name → (function, default epochs), in the kit's order
