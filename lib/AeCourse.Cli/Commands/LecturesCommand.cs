@@ -46,12 +46,26 @@ static class LecturesCommand
                 if (!run.Succeeded) failed++;
                 entries.Add((name, TitleOf(run.Notebook) ?? name, status));
                 Console.WriteLine($"{name}: {status}");
+                ReleaseLectureMemory();
             }
             AeCourse.IO.AtomicFile.WriteAllText(Path.Combine(target, "index.html"), Index(entries, result.GetValue(quick)));
             Console.WriteLine($"wrote {entries.Count} lectures and index.html to {target}");
             return failed == 0 ? 0 : 1;
         });
         return command;
+    }
+
+    /// <summary>
+    /// A finished lecture's tensors (its models, its data, what its cells left in variables) are unreachable, but their
+    /// native memory goes back to libtorch only when their finalizers run, and the garbage collector, which does not see
+    /// that memory, may not run for several lectures: without this, running the nine one after another in one process
+    /// holds several lectures' tensors at once.
+    /// </summary>
+    static void ReleaseLectureMemory()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
     }
 
     /// <summary>The first Markdown heading of the notebook, without its #.</summary>
