@@ -1,4 +1,5 @@
 using System.Collections;
+using AeCourse.Runtime;
 using static TorchSharp.torch;
 
 namespace AeCourse.Data;
@@ -49,6 +50,9 @@ public sealed class BatchIterator : IEnumerable<(Tensor X, Tensor Y)>, IDisposab
     /// <summary>Number of examples.</summary>
     public long Count => _x.shape[0];
 
+    /// <summary>Batches between two returns of freed native memory to the system (<see cref="NativeHeap.Trim"/>).</summary>
+    const int TrimEvery = 16;
+
     /// <summary>Batches in one epoch.</summary>
     public long BatchesPerEpoch => DropLast ? Count / BatchSize : (Count + BatchSize - 1) / BatchSize;
 
@@ -59,6 +63,7 @@ public sealed class BatchIterator : IEnumerable<(Tensor X, Tensor Y)>, IDisposab
         using var order = _generator is null ? null : randperm(Count, generator: _generator).to(_x.device);
         bool hasY = _y.numel() > 0;
         (Tensor X, Tensor Y)? previous = null;
+        long served = 0;
         try
         {
             for (long start = 0; start < Count; start += BatchSize)
@@ -75,6 +80,7 @@ public sealed class BatchIterator : IEnumerable<(Tensor X, Tensor Y)>, IDisposab
                     batch = (_x.index_select(0, index), hasY ? _y.index_select(0, index) : empty(0));
                 }
                 previous = batch;
+                if (++served % TrimEvery == 0) NativeHeap.Trim();   // what the last steps freed goes back to the system
                 yield return batch;
             }
         }
