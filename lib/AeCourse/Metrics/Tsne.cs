@@ -48,6 +48,10 @@ public static class Tsne
             velocity = (velocity * momentum - gains * gradient * 200).MoveToOuterDisposeScope();   // learning rate 200
             y = y + velocity;
             y = (y - y.mean([0])).MoveToOuterDisposeScope();
+            // N² doubles a tensor: at N = 2,000 each is 32 MB, which glibc serves from its heaps once an mmapped block
+            // of that size was freed, and keeps after the step frees it unless told to give it back (1,000 steps at
+            // N = 2,000 peaked at 20.6 GB untrimmed, 1.7 GB trimmed every 4 steps: docs/benchmarks.md).
+            if (step % 4 == 3) Runtime.NativeHeap.Trim();
         }
         return y.to(ScalarType.Float32).MoveToOuterDisposeScope();
     }
