@@ -502,9 +502,9 @@ L1_OPS = 4                         # (xHat - x).abs().mean(), and lambda * l1 ad
 def lecture07(mode):
     w, n, t = Work(), TRAIN[mode], TEST[mode]
     quick = mode == "quick"
-    epochs, c, batch = (4, 32, 64) if quick else (5, 64, 128)             # if (quick) (epochs, channels, batchSize, lr)
+    epochs, c, batch = (4, 32, 64) if quick else (4, 32, 128)              # if (quick) (batchSize, lr) = (64, 5e-4)
     cls_epochs = 2 if quick else 3                                         # classifierEpochs
-    tr_epochs, tr_c = (2, 16) if quick else (5, 32)                        # translatorEpochs, translatorChannels
+    tr_epochs, tr_c = (2, 16) if quick else (3, 16)                        # translatorEpochs, translatorChannels
     g, d = generator(64, c), discriminator(c)
     for name in ["plain", "smoothing", "label noise"]:                    # DiscriminatorAlone: 100 D steps
         w.custom(f"discriminator alone, {name}", 100,
@@ -584,25 +584,26 @@ LECTURES = [("00", "Getting started", lecture00),
 # ---------------------------------------------------------------- measurements on the 2-core CPU machine
 
 # Full mode: wall time of `/usr/bin/time -v aecourse run`, Release build, one lecture at a time, on the full set.
-# (seconds, when, whether it measured the lecture as it is now). 00, 02 and 04 are from docs/benchmarks.md ("Lectures
-# in full mode", 2026-12-01); 02 and 04 gained training on 2026-12-06 (02: the checkerboard study's six models and the
-# experiment's, 19,698 steps against 14,070; 04: the model with the loss on the hole and the PCA-64 anchor), so their
-# times are of the lecture before: a lower bound on today's. 00 gained only the nearest class mean (a 10,000 x 10
-# cdist). 01, 03, 05 and 06 grew too: their times of 2026-12-01 are kept out. New runs of 2026-12-06, as they ended
-# (the same command, one lecture at a time, nothing else running): 08 16 min 07 s (1,535 s of CPU time, 3.6 GB peak
-# resident), 06 5 min 17 s (389 s, 5.0 GB), 01 6 min 28 s (532 s, 9.1 GB), 05 7 min 37 s (615 s, 15.2 GB), 03 5 min
-# 11 s (380 s, 6.0 GB; its first run stopped at cell 36, whose check was then changed, not the training).
+# (seconds, when, whether it measured the lecture as it is now). 00 is from docs/benchmarks.md ("Lectures in full
+# mode", 2026-12-01); it gained only the nearest class mean (a 10,000 x 10 cdist) since. The rest are runs of
+# 2026-12-06, each lecture with every section it has now (the same command, one lecture at a time, nothing else
+# running): 08 16 min 07 s (1,535 s of CPU time, 3.6 GB peak resident), 06 5 min 17 s (389 s, 5.0 GB), 01 6 min 28 s
+# (532 s, 9.1 GB), 05 7 min 37 s (615 s, 15.2 GB), 03 5 min 11 s (380 s, 6.0 GB; its first run stopped at cell 36,
+# whose check was then changed, not the training); with the C heap trimmed, 01 6 min 07 s and 05 7 min 41 s; 02
+# 10 min 47 s (960 s, 21.2 GB, t-SNE's heap untrimmed), 07 at half the reference width 12 min 46 s (1,209 s, 4.9 GB),
+# 04 10 min 05 s (825 s, 3.4 GB).
 MEASURED_FULL = {
     "00": (7.7, "2026-12-01", True),
-    "02": (832, "2026-12-01", False),
-    "04": (1047, "2026-12-01", False),
+    "02": (647.01, "2026-12-06", True),
+    "04": (604.81, "2026-12-06", True),
+    "07": (765.91, "2026-12-06", True),
     "01": (387.81, "2026-12-06", True),
     "03": (311.46, "2026-12-06", True),
     "05": (457.12, "2026-12-06", True),
     "06": (316.98, "2026-12-06", True),
     "08": (967.17, "2026-12-06", True),
 }
-NOT_MEASURED = {"07": "not measured since it grew (estimated at 50 minutes or more)"}
+NOT_MEASURED = {}
 # Quick mode: all nine one after the other, alone on the machine, Debug build, 2026-12-06 (docs/benchmarks.md,
 # "Lectures in quick mode"); the same day's table before the additions had 01 at 39 s, 06 at 19 s, 04 at 33 s: a
 # lecture varies by a few seconds from run to run.
@@ -624,13 +625,13 @@ MEASURED_RUNS = [
      "the lecture's printout, full mode, 2026-12-06"),
     ("06", "full", "VAE 784-400-10, beta 16, free bits", "whole run", (60, 60), 1, 0,
      "the Trainer's last progress line in the full-mode run of 2026-12-06"),
-    ("07", "full", "healthy GAN", "whole run", (15.7 * 60, 15.7 * 60), 1, 0,
-     "the lecture's printout, full mode, 2026-12-01 (docs/benchmarks.md)"),
-    ("07", "full", "failing GAN", "whole run", (8.6 * 60, 8.6 * 60), 1, 0,
-     "the lecture's printout, full mode, 2026-12-01 (docs/benchmarks.md)"),
+    ("07", "full", "healthy GAN", "whole run", (133.3, 133.3), 1, 0,
+     "the lecture's printout, full mode at 32 feature maps, 2026-12-06"),
+    ("07", "full", "failing GAN", "whole run", (95.9, 95.9), 1, 0,
+     "the lecture's printout, full mode at 32 feature maps, 2026-12-06"),
+    ("07", "full", "VAE 784-400-20", "one epoch", (5.06, 5.06), 10, 0,
+     "the lecture's printout, full mode, 2026-12-06"),
     ("07", "full", "classifier", "one epoch", (19.26, 23.33), 3, 0,
-     "`reproduce conditional-dcgan` on the full set, 2026-12-06 (bench/results.sh; its log's epoch seconds)"),
-    ("07", "full", "conditional GAN", "one epoch", (92.0, 118.5), 5, 0,
      "`reproduce conditional-dcgan` on the full set, 2026-12-06 (bench/results.sh; its log's epoch seconds)"),
     ("08", "full", "rotation classifier (4 turns of every batch)", "one epoch", (17.73, 42.59), 10, 0,
      "`reproduce rotation-probe-100` on the full set, 2026-12-06 (bench/results.sh; its log's epoch seconds)"),
