@@ -37,11 +37,8 @@ public static class LinearProbeAccuracy
         using var scope = NewDisposeScope();
         var chosen = tensor(StratifiedSampler.Sample(train.Y, labelsPerClass, seed)).to(train.X.device);
         Tensor trainFeatures, testFeatures;
-        using (no_grad())
-        {
-            trainFeatures = Batched(features, train.X.index_select(0, chosen));   // [k·classes, F]
-            testFeatures = Batched(features, test.X);                           // [Ntest, F]
-        }
+        trainFeatures = Batched.Map(train.X.index_select(0, chosen), x => features(x).flatten(1), 1000);   // [k·classes, F]
+        testFeatures = Batched.Map(test.X, x => features(x).flatten(1), 1000);                           // [Ntest, F]
         var trainLabels = train.Y.index_select(0, chosen);
         int classes = train.ClassNames.Count;
 
@@ -65,13 +62,5 @@ public static class LinearProbeAccuracy
     {
         using var scope = NewDisposeScope();
         return logits.argmax(1).eq(labels).to(ScalarType.Float64).mean().item<double>();
-    }
-
-    static Tensor Batched(Func<Tensor, Tensor> features, Tensor x, int batchSize = 1000)
-    {
-        var parts = new List<Tensor>();
-        for (long start = 0; start < x.shape[0]; start += batchSize)
-            parts.Add(features(x.narrow(0, start, Math.Min(batchSize, x.shape[0] - start))).flatten(1).detach());
-        return cat(parts, 0);
     }
 }
