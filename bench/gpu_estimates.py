@@ -590,7 +590,7 @@ LECTURES = [("00", "Getting started", lecture00),
 # running): 08 16 min 07 s (1,535 s of CPU time, 3.6 GB peak resident), 06 5 min 17 s (389 s, 5.0 GB), 01 6 min 28 s
 # (532 s, 9.1 GB), 05 7 min 37 s (615 s, 15.2 GB), 03 5 min 11 s (380 s, 6.0 GB; its first run stopped at cell 36,
 # whose check was then changed, not the training); with the C heap trimmed, 01 6 min 07 s and 05 7 min 41 s; 02
-# 10 min 47 s (960 s, 21.2 GB, t-SNE's heap untrimmed), 07 at half the reference width 12 min 46 s (1,209 s, 4.9 GB),
+# 10 min 47 s (960 s, 21.2 GB, t-SNE's heap untrimmed), 07 at half the reference width 12 min 46 s (1,209 s, 4.9 GB; 2.6 GB with Batched.Map),
 # 04 10 min 05 s (825 s, 3.4 GB).
 MEASURED_FULL = {
     "00": (7.7, "2026-12-01", True),
