@@ -4,11 +4,13 @@ hand-written TorchSharp loop, and the PyTorch twin (bench/pytorch/reproduce.py),
 process of its own. Writes seconds per epoch, achieved GFLOP/s against a large matmul measured in the same run, and
 peak resident memory into docs/benchmarks.md (between the training-table markers) and prints the table.
 
-    /usr/bin/python3 bench/training.py [--embedded] [--epochs N] [--rounds R] [--no-write] [SETUP ...]
+    /usr/bin/python3 bench/training.py [--embedded | --all-full] [--epochs N] [--rounds R] [--no-write] [SETUP ...]
 
-Default: the full Fashion-MNIST (`aecourse data fetch fashion-mnist`), 3 epochs, 2 rounds, every setup. The first
-epoch of every run is a warm-up and left out; the table gives the median of the other epochs over all rounds.
-Run it on an otherwise idle machine: on two cores anything else running shows up in every number.
+Default: the full Fashion-MNIST (`aecourse data fetch fashion-mnist`) for the autoencoders and the embedded subset for
+the DCGAN (a full-set DCGAN epoch takes over 3 minutes a side here, which would make the run an hour; --all-full runs
+it anyway), 3 epochs, 2 rounds, every setup. The first epoch of every run is a warm-up and left out; the table gives
+the median of the other epochs over all rounds. Run it on an otherwise idle machine: on two cores anything else
+running shows up in every number.
 """
 import argparse
 import os
@@ -26,8 +28,10 @@ KIT_CLI = os.path.join(ROOT, "lib/AeCourse.Cli/bin/Release/net10.0/AeCourse.Cli.
 BENCH = os.path.join(ROOT, "bench/AeCourse.Bench/bin/Release/net10.0/AeCourse.Bench.dll")
 DOC = os.path.join(ROOT, "docs/benchmarks.md")
 BEGIN, END = "<!-- training table: bench/training.py -->", "<!-- end of training table -->"
-# Both sides print "epoch K: ..., seconds S" (reproduce, PyTorch) or "epoch K seconds S" (the bare programs).
-EPOCH_LINE = re.compile(r"^epoch (\d+):? .*?seconds ([0-9.]+(?:[eE][-+]?\d+)?)\s*$", re.M)
+SUBSET_BY_DEFAULT = {"dcgan"}
+# Both sides print "epoch K: ..., seconds S" (reproduce, PyTorch) or "epoch K seconds S rss_mb R" (the bare programs,
+# with the resident memory as the epoch ends).
+EPOCH_LINE = re.compile(r"^epoch (\d+):? .*?seconds ([0-9.]+(?:[eE][-+]?\d+)?)(?: rss_mb (\d+))?\s*$", re.M)
 
 
 def command(setup, side, epochs, full):
@@ -59,26 +63,30 @@ def timed(argv):
     return out, err, usage.ru_maxrss / 1024
 
 
-def epoch_seconds(log, epochs):
-    """The per-epoch seconds of the main training: the last `epochs` epoch lines (the DCGAN's classifier comes first)."""
-    found = [float(s) for _, s in EPOCH_LINE.findall(log)][-epochs:]
+def epochs_of(log, epochs):
+    """The main training's epoch lines, the last `epochs` (the DCGAN's classifier comes first): the seconds of all but
+    the first (it warms up: allocator, thread pool, lazy initialisation), and the resident memory in MB as epoch 2 and
+    the last end (None where the side does not print it)."""
+    found = EPOCH_LINE.findall(log)[-epochs:]
     if len(found) != epochs:
         sys.exit(f"expected {epochs} epoch lines, found {len(found)}:\n{log[-2000:]}")
-    return found[1:]   # the first epoch warms up (allocator, thread pool, lazy initialisation)
+    rss = (float(found[1][2]), float(found[-1][2])) if found[-1][2] else None
+    return [float(s) for _, s, _ in found[1:]], rss
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("setups", nargs="*", default=SETUPS)
-    parser.add_argument("--embedded", action="store_true", help="the embedded 5,000-image subset instead of the full set")
+    parser.add_argument("--embedded", action="store_true", help="every setup on the embedded 5,000-image subset")
+    parser.add_argument("--all-full", action="store_true", help="the DCGAN on the full set too")
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--no-write", action="store_true", help="print the table only")
     args = parser.parse_args()
     if args.epochs < 2:
         sys.exit("--epochs must be at least 2: the first epoch is a warm-up")
-    full = not args.embedded
-    images = 60000 if full else 5000
+    full = {s: not args.embedded and (args.all_full or s not in SUBSET_BY_DEFAULT) for s in args.setups}
+    images = {s: 60000 if full[s] else 5000 for s in args.setups}
 
     subprocess.run(["dotnet", "build", "-c", "Release", "-v", "quiet", "-nologo", "bench/AeCourse.Bench"], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL)
@@ -87,42 +95,53 @@ def main():
 
     seconds = {(s, side): [] for s in args.setups for side in SIDES}
     rss = {(s, side): [] for s in args.setups for side in SIDES}
+    growth = {(s, side): [] for s in args.setups for side in SIDES}   # resident memory, last epoch ÷ epoch 2
     started = time.time()
     for round_ in range(args.rounds):
         for setup in args.setups:
             # Alternate the order of the sides from round to round, so that drift (heat, other load) hits all alike.
             for side in SIDES if round_ % 2 == 0 else reversed(SIDES):
-                argv = command(setup, side, args.epochs, full)
+                argv = command(setup, side, args.epochs, full[setup])
                 if argv is None:
                     continue
                 out, err, peak_mb = timed(argv)
-                seconds[setup, side] += epoch_seconds(err, args.epochs)
+                epoch_times, epoch_rss = epochs_of(err, args.epochs)
+                seconds[setup, side] += epoch_times
                 rss[setup, side].append(peak_mb)
+                if epoch_rss:
+                    growth[setup, side].append(epoch_rss[1] / epoch_rss[0])
                 print(f"round {round_ + 1} {setup} {side}: {statistics.median(seconds[setup, side]):.2f} s/epoch, "
                       f"{peak_mb:.0f} MB", file=sys.stderr, flush=True)
     peak.append(float(timed(["dotnet", BENCH, "matmul"])[0].split()[1]))
     matmul = statistics.median(peak)
 
+    on_subset = [s for s in args.setups if not full[s]]
+    data = ("the embedded subset (5,000 training images)" if len(on_subset) == len(args.setups) else
+            "full Fashion-MNIST (60,000 training images)" + (f"; {', '.join(on_subset)} on the embedded subset (5,000)"
+                                                               if on_subset else ""))
     lines = [
-        f"{'full Fashion-MNIST (60,000 training images)' if full else 'the embedded subset (5,000 training images)'}, "
+        f"{data}, "
         f"{args.epochs} epochs per run (the first left out), {args.rounds} rounds, {time.strftime('%Y-%m-%d')}, "
         f"{(time.time() - started) / 60:.0f} minutes; float32 matmul 2048³ at {peak[0]:.0f} and {peak[1]:.0f} GFLOP/s "
         "(before and after the runs).",
         "",
-        "| setup | side | seconds per epoch | GFLOP/s | of the matmul | peak memory | PyTorch ÷ this |",
-        "|---|---|---|---|---|---|---|",
+        "| setup | side | seconds per epoch | GFLOP/s | of the matmul | peak memory | memory, last epoch ÷ epoch 2 "
+        "| PyTorch ÷ this |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for setup in args.setups:
         torch_median = statistics.median(seconds[setup, "pytorch"])
         for side in SIDES:
             values = seconds[setup, side]
             if not values:
-                lines.append(f"| {setup} | {side} | — (the GAN has no Trainer side) | | | | |")
+                lines.append(f"| {setup} | {side} | — (the GAN has no Trainer side) | | | | | |")
                 continue
             median = statistics.median(values)
-            gflops = flops[setup] * images / median / 1e9
+            gflops = flops[setup] * images[setup] / median / 1e9
+            ratios = growth[setup, side]
+            grown = f"{min(ratios):.2f}..{max(ratios):.2f}" if ratios else "not printed"
             lines.append(f"| {setup} | {side} | {median:.2f} ({min(values):.2f}..{max(values):.2f}) | {gflops:.1f} | "
-                         f"{gflops / matmul:.0%} | {max(rss[setup, side]) / 1024:.2f} GB | {torch_median / median:.2f} |")
+                         f"{gflops / matmul:.0%} | {max(rss[setup, side]) / 1024:.2f} GB | {grown} | {torch_median / median:.2f} |")
     lines.append("")
     lines.append("FLOPs per image and training step (forward multiply-adds of the linear and convolution layers × 2, × 3 "
                  "for forward and backward): " + ", ".join(f"{s} {flops[s] / 1e6:.2f} M" for s in args.setups) + ".")

@@ -79,9 +79,9 @@ static class TrainingBench
         using var optimizer = optim.Adam(setup.Models.SelectMany(m => m.parameters()), 1e-3);
         if (side == "trainer")
         {
-            var history = new Trainer(setup.Models[0], optimizer, (xb, _) => setup.Loss(xb))
-                .Fit(x, null, new TrainerOptions { Epochs = epochs, BatchSize = BatchSize, Seed = 0, Progress = ProgressStyle.None });
-            for (int e = 0; e < history.Epochs; e++) EpochLine(e + 1, history.Metrics["seconds"][e]);
+            new Trainer(setup.Models[0], optimizer, (xb, _) => setup.Loss(xb))
+                .Fit(x, null, new TrainerOptions { Epochs = epochs, BatchSize = BatchSize, Seed = 0, Progress = ProgressStyle.None },
+                     history => EpochLine(history.Epochs, history.Metrics["seconds"][^1]));
             return 0;
         }
         if (side != "loop") throw new ArgumentException($"unknown side '{side}'; known: trainer, loop");
@@ -146,8 +146,17 @@ static class TrainingBench
         }
     }
 
+    /// <summary>An epoch's time and the process's resident memory as it ends (from /proc, Linux only; else 0).</summary>
     static void EpochLine(int epoch, double seconds) =>
-        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"epoch {epoch} seconds {seconds:F3}"));
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"epoch {epoch} seconds {seconds:F3} rss_mb {ResidentMegabytes()}"));
+
+    static long ResidentMegabytes()
+    {
+        const string status = "/proc/self/status";
+        if (!File.Exists(status)) return 0;
+        var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+    }
 
     /// <summary>
     /// GFLOP/s of a float32 matmul of two n×n matrices (2n³ FLOPs), the median of <paramref name="repeats"/> after a

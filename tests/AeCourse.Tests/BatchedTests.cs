@@ -54,4 +54,13 @@ public sealed class BatchedTests
         var scalar = Assert.Throws<ArgumentException>(() => Batched.Map(tensor(1f), b => b));
         Assert.Contains("single number", scalar.Message);
     }
+
+    [Fact]
+    public void Given_no_rows_When_mapped_Then_the_result_has_no_rows_and_the_shape_f_gives()
+    {
+        using var x = zeros(0, 3);
+        using var w = ones(3, 5);
+        using var y = Batched.Map(x, b => b.matmul(w), batchSize: 4);
+        Assert.Equal([0L, 5L], y.shape);
+    }
 }

@@ -1,5 +1,7 @@
+using System.Runtime.CompilerServices;
 using AeCourse.Data;
 using AeCourse.Runtime;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace AeCourse.Tests;
@@ -96,4 +98,25 @@ public sealed class BatchingTests
         var e = Assert.Throws<ArgumentException>(() => StratifiedSampler.SampleIndices(labels, perClass: 2));
         Assert.Contains("class 1 has 1 examples", e.Message);
     }
+
+    [Fact]
+    public void Given_a_scalar_dropped_in_a_step_When_16_batches_have_passed_Then_it_has_been_collected()
+    {
+        // TorchSharp frees the native scalar of a number in a tensor expression only in its finalizer; left to a
+        // collector that rarely runs during training, such blocks split the C heap until it grows without bound
+        // (NativeHeap). The iterator runs the collector, and waits for the finalizers, every 16 batches.
+        using var x = zeros(40, 4);
+        WeakReference? dropped = null;
+        int batch = 0;
+        foreach (var _ in new BatchIterator(x, null, batchSize: 1, seed: 0))
+        {
+            if (++batch == 1) dropped = DropAScalar();
+            if (batch == 16) break;
+        }
+        Assert.Equal(16, batch);
+        Assert.False(dropped!.IsAlive, "the scalar dropped in batch 1 was not collected by batch 16");
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]   // so no local of this frame keeps the scalar alive
+    static WeakReference DropAScalar() => new(0.9.ToScalar());
 }

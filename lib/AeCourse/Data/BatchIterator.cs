@@ -50,8 +50,8 @@ public sealed class BatchIterator : IEnumerable<(Tensor X, Tensor Y)>, IDisposab
     /// <summary>Number of examples.</summary>
     public long Count => _x.shape[0];
 
-    /// <summary>Batches between two returns of freed native memory to the system (<see cref="NativeHeap.Trim"/>).</summary>
-    const int TrimEvery = 16;
+    /// <summary>Batches between two collections of TorchSharp's unreferenced native objects (<see cref="NativeHeap.Collect"/>).</summary>
+    const int CollectEvery = 16;
 
     /// <summary>Batches in one epoch.</summary>
     public long BatchesPerEpoch => DropLast ? Count / BatchSize : (Count + BatchSize - 1) / BatchSize;
@@ -80,7 +80,7 @@ public sealed class BatchIterator : IEnumerable<(Tensor X, Tensor Y)>, IDisposab
                     batch = (_x.index_select(0, index), hasY ? _y.index_select(0, index) : empty(0));
                 }
                 previous = batch;
-                if (++served % TrimEvery == 0) NativeHeap.Trim();   // what the last steps freed goes back to the system
+                if (++served % CollectEvery == 0) NativeHeap.Collect();   // so the next steps reuse what the last ones freed
                 yield return batch;
             }
         }

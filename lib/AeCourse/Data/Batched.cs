@@ -29,7 +29,8 @@ public static class Batched
         using (var scope = NewDisposeScope())
         {
             var parts = new List<Tensor>();
-            for (long start = 0; start < n; start += batchSize)
+            // No rows: one call on the empty x, so the result still has f's shape beyond the first dimension.
+            for (long start = 0; start < n || parts.Count == 0; start += batchSize)
             {
                 long length = Math.Min(batchSize, n - start);
                 using var batchScope = NewDisposeScope();

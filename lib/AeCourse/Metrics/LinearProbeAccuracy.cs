@@ -36,9 +36,8 @@ public static class LinearProbeAccuracy
         if (steps < 1) throw new ArgumentOutOfRangeException(nameof(steps), steps, "train at least one step");
         using var scope = NewDisposeScope();
         var chosen = tensor(StratifiedSampler.Sample(train.Y, labelsPerClass, seed)).to(train.X.device);
-        Tensor trainFeatures, testFeatures;
-        trainFeatures = Batched.Map(train.X.index_select(0, chosen), x => features(x).flatten(1), 1000);   // [k·classes, F]
-        testFeatures = Batched.Map(test.X, x => features(x).flatten(1), 1000);                           // [Ntest, F]
+        var trainFeatures = Batched.Map(train.X.index_select(0, chosen), x => features(x).flatten(1), 1000);   // [k·classes, F]
+        var testFeatures = Batched.Map(test.X, x => features(x).flatten(1), 1000);                           // [Ntest, F]
         var trainLabels = train.Y.index_select(0, chosen);
         int classes = train.ClassNames.Count;
 

@@ -3,31 +3,49 @@ using System.Runtime.InteropServices;
 namespace AeCourse.Runtime;
 
 /// <summary>
-/// Gives the memory libtorch has freed back to the operating system. On Linux, glibc's malloc keeps the freed blocks of
-/// a training's per-step tensors in its heaps and returns them only from the top of a heap, so a process that frees
-/// every tensor it makes still grows: a dense autoencoder trained on 5,000 images grew by about 1.7 MB a step, to 0.4 GB
-/// after 3 epochs and 0.9 GB after 12, with no tensor alive (docs/benchmarks.md). <c>malloc_trim</c> hands the free pages
-/// of every heap back. Elsewhere (macOS, Windows, a C library without it) <see cref="Trim"/> does nothing; so it does
-/// where the environment variable <c>AECOURSE_HEAP_TRIM</c> is <c>off</c>, which is how docs/benchmarks.md measures
-/// what trimming costs.
+/// Keeps libtorch's C heap from growing without bound. TorchSharp frees some of its small native objects only in their
+/// .NET finalizers: among them the scalar made of every number in a tensor expression (<c>x * 0.9</c>, Adam's β's in
+/// <c>optimizer.step()</c>). A training loop makes few .NET objects, so the garbage collector, which sees none of
+/// libtorch's memory, runs once in thousands of steps, and those small blocks stay, scattered between the large blocks
+/// each step's tensors free. glibc cannot merge a freed block with its neighbours past them, so each step takes new
+/// memory: a dense autoencoder's full-set training grew by about 0.7 GB an epoch with no tensor alive, to 2.7 GB after
+/// 3 epochs, and stayed at 0.41 GB when the collector ran every 16 steps (docs/benchmarks.md). <see cref="Collect"/>
+/// runs it; <see cref="Trim"/> also hands free pages back to the system. Where the environment variable
+/// <c>AECOURSE_NATIVE_RECLAIM</c> is <c>off</c> both do nothing, which is how docs/benchmarks.md measures what they save
+/// and cost.
 /// </summary>
 public static class NativeHeap
 {
-    static bool _unavailable = !OperatingSystem.IsLinux()
-        || string.Equals(Environment.GetEnvironmentVariable("AECOURSE_HEAP_TRIM"), "off", StringComparison.OrdinalIgnoreCase);
+    static readonly bool Off =
+        string.Equals(Environment.GetEnvironmentVariable("AECOURSE_NATIVE_RECLAIM"), "off", StringComparison.OrdinalIgnoreCase);
+
+    static bool _noTrim = Off || !OperatingSystem.IsLinux();
 
     [DllImport("libc", EntryPoint = "malloc_trim")]
     static extern int MallocTrim(nuint pad);
 
     /// <summary>
-    /// Returns the free pages of the C heap to the system. Not free of cost: a dense autoencoder's full-set epoch,
-    /// trimmed every 16 batches, ran 13% slower (docs/benchmarks.md), presumably because the steps after a trim fault
-    /// the returned pages in again.
+    /// Runs the garbage collector and waits for the finalizers it queued, so the native objects of TorchSharp that
+    /// nothing references any more are freed now and their blocks can be reused. A few milliseconds while the .NET heap
+    /// is small, as it is in training: every 16 steps, the dense autoencoder's epoch was no slower (docs/benchmarks.md).
+    /// </summary>
+    public static void Collect()
+    {
+        if (Off) return;
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+    }
+
+    /// <summary>
+    /// <see cref="Collect"/>, then returns the free pages of the C heap to the system (glibc's <c>malloc_trim</c>; on
+    /// macOS, Windows or a C library without it only the collection): for after a large pass whose memory should not
+    /// stay with the process. Too dear for every few steps of a training, whose next steps fault the pages in again.
     /// </summary>
     public static void Trim()
     {
-        if (_unavailable) return;
+        Collect();
+        if (_noTrim) return;
         try { MallocTrim(0); }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { _unavailable = true; }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { _noTrim = true; }
     }
 }
