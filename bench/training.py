@@ -29,9 +29,9 @@ BENCH = os.path.join(ROOT, "bench/AeCourse.Bench/bin/Release/net10.0/AeCourse.Be
 DOC = os.path.join(ROOT, "docs/benchmarks.md")
 BEGIN, END = "<!-- training table: bench/training.py -->", "<!-- end of training table -->"
 SUBSET_BY_DEFAULT = {"dcgan"}
-# Both sides print "epoch K: ..., seconds S" (reproduce, PyTorch) or "epoch K seconds S rss_mb R" (the bare programs,
-# with the resident memory as the epoch ends).
-EPOCH_LINE = re.compile(r"^epoch (\d+):? .*?seconds ([0-9.]+(?:[eE][-+]?\d+)?)(?: rss_mb (\d+))?\s*$", re.M)
+# Both sides print "epoch K: ..., seconds S" (reproduce, PyTorch) or "epoch K seconds S rss_mb R ..." (the bare
+# programs, with the resident memory and glibc's heap figures as the epoch ends).
+EPOCH_LINE = re.compile(r"^epoch (\d+):? .*?seconds ([0-9.]+(?:[eE][-+]?\d+)?)(?: rss_mb (\d+)[^\n]*)?$", re.M)
 
 
 def command(setup, side, epochs, full):

@@ -1,7 +1,7 @@
 // Speed measurements of the data path; results and the command that produced them go to docs/benchmarks.md.
 //   dotnet run -c Release --project bench/AeCourse.Bench -- [load|batches|engine|output|all] [repeats]
 // and the training measurements bench/training.sh runs (TrainingBench.cs):
-//   ... -- matmul | flops | train SETUP trainer|loop EPOCHS [--full]
+//   ... -- matmul [M K N] | flops | train SETUP trainer|loop EPOCHS [--full]
 // Needs the full Fashion-MNIST (output alone does not): dotnet run --project lib/AeCourse.Cli -- data fetch fashion-mnist
 using System.Diagnostics;
 using AeCourse.Data;
@@ -14,6 +14,9 @@ using static TorchSharp.torch;
 var what = args.Length > 0 ? args[0] : "all";
 switch (what)
 {
+    case "matmul" when args.Length == 4:
+        Console.WriteLine(FormattableString.Invariant($"matmul_gflops {TrainingBench.MatmulGflops(int.Parse(args[1]), int.Parse(args[2]), int.Parse(args[3])):F1}"));
+        return 0;
     case "matmul":
         Console.WriteLine(FormattableString.Invariant($"matmul_gflops {TrainingBench.MatmulGflops():F1}"));
         return 0;

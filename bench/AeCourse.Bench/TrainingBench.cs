@@ -90,8 +90,9 @@ static class TrainingBench
         for (int epoch = 1; epoch <= epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
-            foreach (var xb in Batches(x, order))
+            foreach (var batch in Batches(x, order))
             {
+                using var xb = batch;   // each batch is the loop's to free: made outside the step's scope
                 using var scope = NewDisposeScope();
                 var loss = setup.Loss(xb);
                 optimizer.zero_grad();
@@ -116,8 +117,9 @@ static class TrainingBench
         for (int epoch = 1; epoch <= epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
-            foreach (var real in Batches(x, order))
+            foreach (var batch in Batches(x, order))
             {
+                using var real = batch;
                 using var scope = NewDisposeScope();
                 var fake = generator.forward(randn(real.shape[0], DcganLatentDim, device: real.device)).sigmoid();
                 var dLoss = GanLosses.Discriminator(discriminator.forward(real), discriminator.forward(fake.detach()), smoothing: 0.1);
@@ -146,36 +148,65 @@ static class TrainingBench
         }
     }
 
-    /// <summary>An epoch's time and the process's resident memory as it ends (from /proc, Linux only; else 0).</summary>
-    static void EpochLine(int epoch, double seconds) =>
-        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"epoch {epoch} seconds {seconds:F3} rss_mb {ResidentMegabytes()}"));
+    /// <summary>
+    /// An epoch's time and, as it ends, the process's resident memory (from /proc) and what glibc's heaps hold in use
+    /// and free (<c>mallinfo2</c>); Linux only, elsewhere the time alone. A heap whose free part grows while its used
+    /// part stays is one whose freed blocks cannot be reused (docs/benchmarks.md).
+    /// </summary>
+    static void EpochLine(int epoch, double seconds)
+    {
+        var line = string.Create(CultureInfo.InvariantCulture, $"epoch {epoch} seconds {seconds:F3}");
+        if (OperatingSystem.IsLinux())
+        {
+            var heap = MallInfo2();
+            line += string.Create(CultureInfo.InvariantCulture,
+                $" rss_mb {ResidentMegabytes()} heap_used_mb {(long)heap.Used >> 20} heap_free_mb {(long)heap.Free >> 20} heap_free_blocks {heap.FreeBlocks}");
+        }
+        Console.Error.WriteLine(line);
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mallinfo2")]
+    static extern MallInfo MallInfo2();
+
+    /// <summary>glibc's <c>struct mallinfo2</c>, ten size_t fields in this order; the ones read here named.</summary>
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+    readonly struct MallInfo
+    {
+        readonly nuint _arena;
+        public readonly nuint FreeBlocks;   // ordblks
+        readonly nuint _smblks, _hblks, _hblkhd, _usmblks, _fsmblks;
+        public readonly nuint Used;         // uordblks
+        public readonly nuint Free;         // fordblks
+        readonly nuint _keepcost;
+    }
 
     static long ResidentMegabytes()
     {
-        const string status = "/proc/self/status";
-        if (!File.Exists(status)) return 0;
-        var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
     }
 
     /// <summary>
-    /// GFLOP/s of a float32 matmul of two n×n matrices (2n³ FLOPs), the median of <paramref name="repeats"/> after a
-    /// warm-up: the machine's practical peak for the dense layers, with the kit's thread settings.
+    /// GFLOP/s of a float32 matmul [m, k] × [k, n] (2mkn FLOPs), the median of <paramref name="repeats"/> after a
+    /// warm-up, with the kit's thread settings: at 2048³ the machine's practical peak; at a layer's shape (a batch of
+    /// 128 through 784 → 256) what that layer can reach at best.
     /// </summary>
-    public static double MatmulGflops(int n = 2048, int repeats = 10)
+    public static double MatmulGflops(int m = 2048, int k = 2048, int n = 2048, int repeats = 10)
     {
         AeCourse.Runtime.Setup.Initialize(seed: 0, quiet: true);
-        using var a = randn(n, n);
-        using var b = randn(n, n);
+        using var a = randn(m, k);
+        using var b = randn(k, n);
+        // Small products take microseconds: time enough of them per repeat that the clock's resolution does not show.
+        int inner = Math.Max(1, (int)(2e9 / (2.0 * m * k * n)));
         matmul(a, b).Dispose();
         var seconds = new List<double>();
         for (int r = 0; r < repeats; r++)
         {
             var clock = Stopwatch.StartNew();
-            matmul(a, b).Dispose();
-            seconds.Add(clock.Elapsed.TotalSeconds);
+            for (int i = 0; i < inner; i++) matmul(a, b).Dispose();
+            seconds.Add(clock.Elapsed.TotalSeconds / inner);
         }
-        return 2.0 * n * n * n / seconds.Order().ElementAt(seconds.Count / 2) / 1e9;
+        return 2.0 * m * k * n / seconds.Order().ElementAt(seconds.Count / 2) / 1e9;
     }
 
     /// <summary>
