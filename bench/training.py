@@ -65,13 +65,13 @@ def timed(argv):
 
 def epochs_of(log, epochs):
     """The main training's epoch lines, the last `epochs` (the DCGAN's classifier comes first): the seconds of all but
-    the first (it warms up: allocator, thread pool, lazy initialisation), and the resident memory in MB as epoch 2 and
-    the last end (None where the side does not print it)."""
+    the first (it warms up: allocator, thread pool, lazy initialisation), and the resident memory as the last epoch
+    ends divided by that as epoch 2 ends (None where the side does not print it)."""
     found = EPOCH_LINE.findall(log)[-epochs:]
     if len(found) != epochs:
         sys.exit(f"expected {epochs} epoch lines, found {len(found)}:\n{log[-2000:]}")
-    rss = (float(found[1][2]), float(found[-1][2])) if found[-1][2] else None
-    return [float(s) for _, s, _ in found[1:]], rss
+    growth = float(found[-1][2]) / float(found[1][2]) if found[-1][2] else None
+    return [float(s) for _, s, _ in found[1:]], growth
 
 
 def main():
@@ -105,11 +105,11 @@ def main():
                 if argv is None:
                     continue
                 out, err, peak_mb = timed(argv)
-                epoch_times, epoch_rss = epochs_of(err, args.epochs)
+                epoch_times, grown = epochs_of(err, args.epochs)
                 seconds[setup, side] += epoch_times
                 rss[setup, side].append(peak_mb)
-                if epoch_rss:
-                    growth[setup, side].append(epoch_rss[1] / epoch_rss[0])
+                if grown:
+                    growth[setup, side].append(grown)
                 print(f"round {round_ + 1} {setup} {side}: {statistics.median(seconds[setup, side]):.2f} s/epoch, "
                       f"{peak_mb:.0f} MB", file=sys.stderr, flush=True)
     peak.append(float(timed(["dotnet", BENCH, "matmul"])[0].split()[1]))
