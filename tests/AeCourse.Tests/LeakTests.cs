@@ -129,6 +129,11 @@ public sealed class LeakTests
             var data = Features(20, 6);
             return () => Pca.Fit(data, 3);
         },
+        ["Pca.Spectrum(Tensor)"] = _ =>
+        {
+            var data = Features(20, 6);
+            return () => Pca.Spectrum(data);
+        },
         ["Pca.Encode(Tensor)"] = _ =>
         {
             var (pca, data) = (Pca.Fit(Features(20, 6), 3), Features(5, 6, seed: 2));

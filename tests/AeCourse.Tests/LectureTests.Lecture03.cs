@@ -43,7 +43,7 @@ public sealed partial class LectureTests
         // The values the text quotes for the default seed, "about" to two places: on seeds 0–2 each stayed within 0.02 of
         // them (the farthest: the frozen encoder at 10 labels, 0.703/0.680/0.687 for "0.70"), so 0.025 is allowed.
         void Quoted(string method, int k, double value) => Assert.InRange(Mean(method, k), value - 0.025, value + 0.025);
-        Quoted("raw pixels", 10, 0.73); Quoted("frozen encoder", 10, 0.70); Quoted("PCA-32", 10, 0.67);
+        Quoted("raw pixels", 10, 0.73); Quoted("frozen encoder", 10, 0.70); Quoted("PCA-32", 10, 0.66);
         Quoted("raw pixels", 100, 0.82); Quoted("frozen encoder", 100, 0.78); Quoted("PCA-32", 100, 0.80);
         Quoted("raw pixels", 500, 0.84); Quoted("frozen encoder", 500, 0.79); Quoted("PCA-32", 500, 0.82);
         Quoted("fine-tuned", 10, 0.720); Quoted("from scratch", 10, 0.717); Quoted("fine-tuned", 500, 0.851); Quoted("from scratch", 500, 0.838);
@@ -53,7 +53,9 @@ public sealed partial class LectureTests
             foreach (var code in new[] { "PCA-32", "frozen encoder" })
                 Assert.True(Mean("raw pixels", k) > Mean(code, k), $"{k} labels: raw pixels {Mean("raw pixels", k)}, {code} {Mean(code, k)}");
         // The frozen encoder against PCA-32: ahead at 10 labels (+3.3, +2.6, +2.8 points), behind at 100 (−2.2, −2.7,
-        // −1.4) and 500 (−3.4, −4.8, −3.0). Each sign held on every seed by 1.4 points or more.
+        // −1.4) and 500 (−3.4, −4.8, −3.0). Each sign held on every seed by 1.4 points or more. Since PCA's components
+        // have a fixed sign (the probe's head starts from the same random weights, so a flipped component trains a
+        // little differently), seed 0 gives +4.0, −2.2 and −3.5, its PCA-32 0.663, 0.797 and 0.823.
         Assert.True(Mean("frozen encoder", 10) > Mean("PCA-32", 10), $"10 labels: frozen {Mean("frozen encoder", 10)}, PCA {Mean("PCA-32", 10)}");
         Assert.True(Mean("PCA-32", 100) > Mean("frozen encoder", 100), $"100 labels: frozen {Mean("frozen encoder", 100)}, PCA {Mean("PCA-32", 100)}");
         Assert.True(Mean("PCA-32", 500) > Mean("frozen encoder", 500), $"500 labels: frozen {Mean("frozen encoder", 500)}, PCA {Mean("PCA-32", 500)}");

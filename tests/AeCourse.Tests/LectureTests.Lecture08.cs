@@ -57,7 +57,7 @@ public sealed partial class LectureTests
         // AE-32 at 100 labels, 0.720/0.755/0.737, is quoted only with the seed; its test is the spread claim below).
         void Quoted(string method, int k, double value) => Assert.InRange(Mean(method, k), value - 0.025, value + 0.025);
         Quoted("raw pixels", 10, 0.726); Quoted("raw pixels", 100, 0.815); Quoted("raw pixels", 500, 0.842);
-        Quoted("PCA-32", 100, 0.797); Quoted("random", 10, 0.595); Quoted("random", 100, 0.618); Quoted("random", 500, 0.621);
+        Quoted("PCA-32", 100, 0.799); Quoted("random", 10, 0.595); Quoted("random", 100, 0.618); Quoted("random", 500, 0.621);
         Quoted("rotation", 100, 0.697); Quoted("context", 100, 0.724);
         // "At 100 and 500 labels PCA-32 beats every 32-number convolutional code by 4 to 7 points on every seed":
         // at 100, 7.3/4.1/6.7 points ahead of the best; at 500, 8.1/5.7/6.9. 2.5 points asserted.
@@ -95,11 +95,11 @@ public sealed partial class LectureTests
         Assert.InRange(all.Max(m => Spread(m, 10)), 0.025, 0.07);
         Assert.True(all.Max(m => Spread(m, 500)) <= 0.025, $"largest spread at 500 labels {all.Max(m => Spread(m, 500))}");
 
-        // The experiment (its check holds the bars; here the text's reading of them): two pretexts 0.750/0.757/0.751,
+        // The experiment (its check holds the bars; here the text's reading of them): two pretexts 0.748/0.757/0.751,
         // above the better single task by 2.6/2.5/1.6 points ("1.6 to 2.6 points", 1 to 4 asserted), at least as good as AE-32
-        // (+3.0/+0.2/+1.4: > −1 point asserted) and "4 to 5 points below PCA-32" (4.7/3.9/5.3: 3 to 6 asserted).
+        // (+3.0/+0.2/+1.4: > −1 point asserted) and "4 to 5 points below PCA-32" (5.1/3.9/5.3: 3 to 6 asserted).
         double both = Number(stdout, @"two pretexts (\d\.\d+)");
-        Assert.InRange(both, 0.750 - 0.02, 0.750 + 0.02);
+        Assert.InRange(both, 0.748 - 0.02, 0.748 + 0.02);
         Assert.InRange(both - Math.Max(Mean("rotation", 100), Mean("context", 100)), 0.01, 0.04);
         Assert.True(both > Mean("AE-32", 100) - 0.01, $"two pretexts {both}, AE-32 {Mean("AE-32", 100)}");
         Assert.InRange(Mean("PCA-32", 100) - both, 0.03, 0.06);

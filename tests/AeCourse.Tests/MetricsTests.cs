@@ -53,6 +53,44 @@ public sealed class MetricsTests
     }
 
     [Fact]
+    public void Given_more_rows_than_one_chunk_When_pca_is_fitted_Then_it_matches_the_singular_value_decomposition()
+    {
+        // 10,000 rows (more than the 8,192 converted at a time) of 12 correlated features, float32 as images are.
+        var generator = new Generator(11);
+        var mixing = randn([12, 12], generator: generator);
+        var data = randn([10000, 12], generator: generator).matmul(mixing) + 0.5f;
+        var centred = data.to(ScalarType.Float64) - data.to(ScalarType.Float64).mean([0]);
+        var (_, s, vh) = linalg.svd(centred, fullMatrices: false);   // the reference: SVD of the whole centred data
+        var reference = s.pow(2) / 9999;
+
+        using var pca = Pca.Fit(data, 5);
+
+        // Both sides in float64 from the same float32 data; the scatter matrix squares the condition number, which
+        // for these variances (a ratio below 1e4 between the largest and the 5th) leaves about 1e-12 relative error.
+        var variance = pca.ExplainedVariance.data<double>().ToArray();
+        for (int i = 0; i < 5; i++)
+            Assert.Equal(1.0, variance[i] / reference[i].item<double>(), 9);
+        var spectrum = Pca.Spectrum(data);
+        Assert.Equal(0.0, (spectrum - reference).abs().max().item<double>() / reference[0].item<double>(), 9);
+        // The same directions up to sign: |⟨v_i, v'_i⟩| = 1. The sign is the kit's convention: the largest loading positive.
+        var cosines = (pca.Components * vh.narrow(0, 0, 5)).sum(1).abs();
+        Assert.Equal(0.0, (cosines - 1).abs().max().item<double>(), 9);
+        var largest = pca.Components.abs().argmax(1, keepdim: true);
+        Assert.True(pca.Components.gather(1, largest).gt(0).all().item<bool>());
+        // Encoding in chunks gives the projection of the whole: codes [N, 5] = centred · Vᵀ.
+        var codes = pca.Encode(data);
+        Assert.Equal(0.0, (codes - centred.matmul(pca.Components.T)).abs().max().item<double>(), 9);
+    }
+
+    [Fact]
+    public void Given_a_single_row_When_pca_is_fitted_Then_it_says_it_needs_two()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Pca.Spectrum(zeros(1, 784)));
+        Assert.Contains("at least two rows", error.Message);
+        Assert.Contains("[1, 784]", error.Message);
+    }
+
+    [Fact]
     public void Given_two_planes_at_thirty_degrees_When_principal_angles_are_computed_Then_they_are_zero_and_thirty()
     {
         double c = Math.Cos(Math.PI / 6), s = Math.Sin(Math.PI / 6);
