@@ -48,4 +48,70 @@ public static class NativeHeap
         try { MallocTrim(0); }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { _noTrim = true; }
     }
+
+    static readonly object WatchGate = new();
+    static Thread? _watch;
+
+    /// <summary>
+    /// Starts, once per process, a background thread that reads the process's resident memory every
+    /// <paramref name="periodMs"/> and runs <see cref="Trim"/> whenever it has grown by <paramref name="growthBytes"/>
+    /// since the last trim. The garbage collector sees a tensor as a small .NET object and none of its native memory,
+    /// so code that drops tensors without disposing them — a notebook's helper called in a loop — grows the process
+    /// by gigabytes before the collector runs once: lecture 03's full mode held 2.5 GB after a cell that only
+    /// measured 19 reconstructions of the test set (docs/benchmarks.md). <see cref="Setup.Initialize"/> starts it.
+    /// Nothing happens while <c>AECOURSE_NATIVE_RECLAIM</c> is <c>off</c>.
+    /// </summary>
+    /// <param name="growthBytes">Growth of the resident memory that triggers a trim.</param>
+    /// <param name="periodMs">How often the resident memory is read.</param>
+    public static void Watch(long growthBytes = 256L << 20, int periodMs = 200)
+    {
+        if (Off) return;
+        ArgumentOutOfRangeException.ThrowIfLessThan(growthBytes, 1L << 20);
+        ArgumentOutOfRangeException.ThrowIfLessThan(periodMs, 10);
+        lock (WatchGate)
+        {
+            if (_watch is not null) return;
+            _watch = new Thread(() => WatchLoop(growthBytes, periodMs)) { IsBackground = true, Name = "AeCourse native heap watch" };
+            _watch.Start();
+        }
+    }
+
+    static void WatchLoop(long growthBytes, int periodMs)
+    {
+        try
+        {
+            long baseline = ResidentBytes();
+            while (true)
+            {
+                Thread.Sleep(periodMs);
+                long resident = ResidentBytes();
+                if (resident > baseline + growthBytes)
+                {
+                    Trim();
+                    baseline = ResidentBytes();
+                }
+                else if (resident < baseline)
+                    baseline = resident;             // memory given back by other means: measure growth from here
+            }
+        }
+        catch (Exception e)
+        {
+            // A watch that cannot read the memory must not end the process that runs the lecture.
+            Console.Error.WriteLine($"AeCourse: the native heap watch stopped: {e.Message}");
+        }
+    }
+
+    /// <summary>The process's resident memory: /proc/self/statm where there is one, else what .NET reports.</summary>
+    public static long ResidentBytes()
+    {
+        try
+        {
+            var fields = File.ReadAllText("/proc/self/statm").Split(' ');
+            return long.Parse(fields[1]) * Environment.SystemPageSize;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return Environment.WorkingSet;
+        }
+    }
 }

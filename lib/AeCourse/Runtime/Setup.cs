@@ -70,6 +70,7 @@ public static class Setup
         {
             if (Info is null) CheckHost();
             var native = NativeLoader.EnsureLoaded();
+            NativeHeap.Watch();
             bool cudaAvailable = cuda.is_available();
             var chosen = device?.Trim().ToLowerInvariant() switch
             {
