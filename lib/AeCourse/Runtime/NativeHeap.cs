@@ -10,8 +10,9 @@ namespace AeCourse.Runtime;
 /// each step's tensors free. glibc cannot merge a freed block with its neighbours past them, so each step takes new
 /// memory: a dense autoencoder's full-set training by the <c>Trainer</c> grew by about 0.8 GB an epoch, to 3.0 GB after
 /// 3 epochs, while glibc's memory in use stayed at 61–67 MB; with the collector run every 16 steps it stayed at 0.41 GB
-/// (docs/benchmarks.md). <see cref="Collect"/> runs it; <see cref="Trim"/> also hands free pages back to the system.
-/// Where the environment variable <c>AECOURSE_NATIVE_RECLAIM</c> is <c>off</c> both do nothing, which is how
+/// (docs/benchmarks.md). <see cref="Collect"/> runs it; <see cref="Trim"/> also hands free pages back to the system;
+/// <see cref="Watch"/> trims whenever the process has grown, for tensors that code outside the kit drops undisposed.
+/// Where the environment variable <c>AECOURSE_NATIVE_RECLAIM</c> is <c>off</c> all three do nothing, which is how
 /// docs/benchmarks.md measures what they save and cost.
 /// </summary>
 public static class NativeHeap
