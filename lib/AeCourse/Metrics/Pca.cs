@@ -50,8 +50,6 @@ public sealed class Pca : IDisposable
     /// </summary>
     public static Tensor Spectrum(Tensor data)
     {
-        if (data.dim() < 2 || data.shape[0] < 2)
-            throw new ArgumentException($"PCA needs at least two rows of features; got shape [{string.Join(", ", data.shape)}]", nameof(data));
         using var scope = NewDisposeScope();
         return Decompose(data).Variance.MoveToOuterDisposeScope();
     }
@@ -60,9 +58,11 @@ public sealed class Pca : IDisposable
     public Tensor Encode(Tensor data)
     {
         using var scope = NewDisposeScope();
-        return Batched.Map(data.flatten(1), rows => (rows.to(ScalarType.Float64) - Mean).matmul(Components.T), (int)ChunkRows)
-            .MoveToOuterDisposeScope();
+        return Batched.Map(data.flatten(1), rows => Project(rows.to(ScalarType.Float64)), (int)ChunkRows).MoveToOuterDisposeScope();
     }
+
+    /// <summary>Codes of float64 rows [N, features] → [N, k], in one piece.</summary>
+    Tensor Project(Tensor x) => (x - Mean).matmul(Components.T);
 
     /// <summary>Reconstruction from codes [N, k] → [N, features].</summary>
     public Tensor Decode(Tensor codes)
@@ -81,7 +81,7 @@ public sealed class Pca : IDisposable
         {
             using var chunkScope = NewDisposeScope();
             var x = Chunk(flat, start);
-            squared += (Decode(Encode(x)) - x).pow(2).sum().item<double>();
+            squared += (Decode(Project(x)) - x).pow(2).sum().item<double>();
         }
         return squared / flat.numel();
     }
@@ -101,6 +101,8 @@ public sealed class Pca : IDisposable
     /// <summary>The mean [features], the variances [features] largest first and the components as rows [features, features].</summary>
     static (Tensor Mean, Tensor Variance, Tensor Components) Decompose(Tensor data)
     {
+        if (data.dim() < 2 || data.shape[0] < 2)
+            throw new ArgumentException($"PCA needs at least two rows of features; got shape [{string.Join(", ", data.shape)}]", nameof(data));
         var flat = data.flatten(1);
         long n = flat.shape[0], features = flat.shape[1];
         var mean = zeros(features, dtype: ScalarType.Float64, device: flat.device);
