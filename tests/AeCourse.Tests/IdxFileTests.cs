@@ -113,6 +113,37 @@ public sealed class IdxFileTests : IDisposable
     }
 
     [Fact]
+    public void Given_gzip_data_corrupted_in_the_middle_When_read_Then_the_error_says_corrupt_and_how_far_it_got()
+    {
+        var big = IdxArray.FromBytes(Enumerable.Range(0, 100_000).Select(i => (byte)(i * 31 % 251)).ToArray(), 100_000);
+        IdxFile.Write(_dir["big.gz"], big, CompressionLevel.Fastest);
+        var bytes = File.ReadAllBytes(_dir["big.gz"]);
+        for (int i = bytes.Length / 2; i < bytes.Length / 2 + 64; i++) bytes[i] = 0xff;   // an invalid run of deflate codes
+        File.WriteAllBytes(_dir["bad.gz"], bytes);
+        var e = Assert.Throws<IdxFormatException>(() => IdxFile.Read(_dir["bad.gz"]));
+        Assert.Contains(_dir["bad.gz"], e.Message);
+        Assert.Matches("corrupt gzip data .*; " + bytes.Length + " compressed bytes, [0-9]+ decompressed before the fault", e.Message);
+    }
+
+    [Fact]
+    public void Given_a_large_gzip_file_When_read_Then_the_payload_is_the_only_large_array_made()
+    {
+        // Bytes that do not compress, so the file is as large as the payload: reading it whole, decompressing it and
+        // cutting off the header would allocate three times the payload.
+        var payload = new byte[4_000_000];
+        new Random(1).NextBytes(payload);
+        IdxFile.Write(_dir["noise.gz"], IdxArray.FromBytes(payload, 4000, 1000), CompressionLevel.Fastest);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var read = IdxFile.Read(_dir["noise.gz"]);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(payload, read.Payload);
+        // The payload, plus the buffers of the file and gzip streams (tens of kilobytes).
+        Assert.InRange(allocated, payload.Length, payload.Length + 256 * 1024);
+    }
+
+    [Fact]
     public void Given_labels_that_do_not_match_the_images_When_checked_as_a_pair_Then_the_error_says_count_mismatch()
     {
         IdxFile.Write(_dir[SplitFiles.TrainImages], SampleImages());                          // 3 images
