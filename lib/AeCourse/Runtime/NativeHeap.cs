@@ -26,25 +26,30 @@ public static class NativeHeap
     static extern int MallocTrim(nuint pad);
 
     /// <summary>
-    /// Runs the garbage collector and waits for the finalizers it queued, so the native objects of TorchSharp that
-    /// nothing references any more are freed now and their blocks can be reused. A few milliseconds while the .NET heap
-    /// is small, as it is in training: every 16 steps, the dense autoencoder's epoch was no slower (docs/benchmarks.md).
+    /// Runs the garbage collector on the young generations and waits for the finalizers it queued, so the native
+    /// objects of TorchSharp that nothing references any more are freed now and their blocks can be reused. A training
+    /// step's objects are young, and a young collection costs what they do, not what the whole .NET heap does: in a
+    /// notebook kernel that has compiled a lecture's cells that heap is hundreds of megabytes, and a full collection
+    /// every 16 batches made the lectures 2-3 times slower in the Polyglot kernel (docs/benchmarks.md).
     /// </summary>
     public static void Collect()
     {
         if (Off) return;
-        GC.Collect();
+        GC.Collect(1, GCCollectionMode.Forced, blocking: true);
         GC.WaitForPendingFinalizers();
     }
 
     /// <summary>
-    /// <see cref="Collect"/>, then returns the free pages of the C heap to the system (glibc's <c>malloc_trim</c>; on
-    /// macOS, Windows or a C library without it only the collection): for after a large pass whose memory should not
-    /// stay with the process. Too dear for every few steps of a training, whose next steps fault the pages in again.
+    /// A full collection, the finalizers it queued, then the free pages of the C heap returned to the system (glibc's
+    /// <c>malloc_trim</c>; on macOS, Windows or a C library without it only the collection): for after a large pass
+    /// whose memory should not stay with the process, or tensors dropped long ago. Too dear for every few steps of a
+    /// training, whose next steps fault the pages in again.
     /// </summary>
     public static void Trim()
     {
-        Collect();
+        if (Off) return;
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
         if (_noTrim) return;
         try { MallocTrim(0); }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { _noTrim = true; }
