@@ -41,8 +41,8 @@ public sealed partial class PolyglotKernelTests(KernelInstall install, ITestOutp
     /// One run per lecture serves both copies. The instructor source runs cell by cell; then, in the same kernel, each
     /// exercise of the students' copy: its answer cell (the stub) and the checks after it, as a student who reaches the
     /// exercise runs them. The students' copy differs from the source only in those cells (<see cref="ReleaseTests"/>),
-    /// and no other cell of it depends on an answer (<see cref="LectureGradingTests"/>), so the rest of the copy is the
-    /// run above.
+    /// and no other cell of it uses what an exercise makes (the release refuses such a source,
+    /// <see cref="AnswerDependencies"/>), so the rest of the copy is the run above.
     /// </summary>
     [Theory]
     [MemberData(nameof(LectureNames))]

@@ -399,6 +399,63 @@ public sealed class ReleaseTests : IDisposable
         Assert.False(Directory.Exists(output), "a bad source leaves the output folder untouched: not even the good one is written");
     }
 
+    /// <summary>
+    /// Cells after an exercise that use what it makes (cell numbers 1-based, after the title cell): each source is refused
+    /// naming the first cell that would fail in the students' copy and the name it uses.
+    /// </summary>
+    public static TheoryData<string, string, int, string> UsesOfAnAnswer() => new()
+    {
+        // A function the answer declares, called by a plain cell.
+        { "function", "Console.WriteLine(Twice(4));", 4, "uses `Twice`, which the exercise's cell 2 (twice) makes" },
+        // A variable a check declares from the answer: the check is part of the exercise.
+        { "checked", "Console.WriteLine(doubled + 1);", 4, "uses `doubled`, which the exercise's cell 3 (twice-check) makes" },
+        // Used inside a lambda: it fails when the lambda runs.
+        { "lambda", "Func<int, int> f = n => Twice(n) + 1;\nConsole.WriteLine(f(1));", 4, "uses `Twice`" },
+    };
+
+    [Theory]
+    [MemberData(nameof(UsesOfAnAnswer))]
+    public void Given_a_cell_outside_the_exercise_that_uses_what_the_exercise_makes_When_released_Then_it_is_refused_naming_the_cell_and_the_name(string fault, string use, int cell, string problem)
+    {
+        var source = Source(fault + ".ipynb", Answer("twice", TwiceSolution), Test("twice-check", "var doubled = Twice(21);\nConsole.WriteLine(doubled);"), NotebookCell.Code(use));
+        var e = Assert.Throws<GradingMarkupException>(() => StudentRelease.Create(source));
+        Assert.StartsWith($"{_dir[fault + ".ipynb"]}, cell {cell}: ", e.Message);
+        Assert.Contains(problem, e.Message);
+    }
+
+    [Theory]
+    [InlineData("int Twice(int n) => n + n;\nConsole.WriteLine(Twice(4));")]      // declared again outside the exercise
+    [InlineData("var doubled = 5;\nConsole.WriteLine(doubled);")]                  // a variable of the same name, its own
+    [InlineData("var list = new List<int> { 1 };\nConsole.WriteLine(list.Count(n => n > 0));")]   // names reached through a dot
+    [InlineData("Console.WriteLine(Math.Max(1, 2));")]
+    public void Given_cells_outside_the_exercise_that_use_only_their_own_names_When_released_Then_the_release_goes_through(string use)
+    {
+        var source = Source("fine.ipynb", Answer("twice", TwiceSolution), Test("twice-check", "var doubled = Twice(21);"), NotebookCell.Code(use));
+        Assert.Equal(1, StudentRelease.Release(source).Exercises);
+    }
+
+    [Fact]
+    public void Given_a_variable_an_answer_assigns_When_a_later_cell_reads_it_Then_the_release_is_refused()
+    {
+        var source = Source("assigned.ipynb",
+            NotebookCell.Code("double threshold = 0;"),
+            Answer("pick", "// BEGIN SOLUTION\nthreshold = 0.5;\n// END SOLUTION"),
+            NotebookCell.Code("Console.WriteLine(threshold);"));
+        var e = Assert.Throws<GradingMarkupException>(() => StudentRelease.Create(source));
+        Assert.StartsWith($"{_dir["assigned.ipynb"]}, cell 4: uses `threshold`, which the exercise's cell 3 (pick) makes", e.Message);
+    }
+
+    [Fact]
+    public void Given_lecture_04_with_a_cell_appended_that_uses_the_hole_models_When_released_Then_the_new_cell_is_refused()
+    {
+        // The students' copy of 04 runs outside its exercises (the lectures release as they are); one more cell that
+        // reads the model the hole exercise's check trains would fail for every student who has not done it.
+        var source = Notebook.Read(SourcePath("04-denoising.ipynb"));
+        source.Cells.Add(NotebookCell.Code("Console.WriteLine(InBlock(Denoise(holeAe, occludedTest)));"));
+        var e = Assert.Throws<GradingMarkupException>(() => StudentRelease.Create(source));
+        Assert.Contains($"cell {source.Cells.Count}: uses `holeAe`", e.Message);
+    }
+
     [Fact]
     public void Given_text_that_only_resembles_a_marker_When_released_Then_it_is_kept_as_it_is()
     {

@@ -36,10 +36,13 @@ public static class StudentRelease
     public static Notebook Create(Notebook source) => Release(source).Notebook;
 
     /// <summary>The student version of <paramref name="source"/>, with counts of what was replaced and removed.</summary>
-    /// <exception cref="GradingMarkupException">The source's markup is wrong; the message names the file and the cell.</exception>
+    /// <exception cref="GradingMarkupException">The source's markup is wrong, or a cell outside the exercises uses what one makes
+    /// (<see cref="AnswerDependencies"/>); the message names the file and the cell.</exception>
     public static ReleasedNotebook Release(Notebook source)
     {
         var graded = GradedCell.ReadAll(source);
+        if (AnswerDependencies.Find(source, graded).FirstOrDefault() is { } use)
+            throw new GradingMarkupException(source.Path, use.Cell, AnswerDependencies.Describe(use));
         var student = source.Clone();
         int exercises = 0, hiddenBlocks = 0;
         foreach (var markup in graded)
