@@ -125,6 +125,39 @@ public sealed class IdxFileTests : IDisposable
         Assert.Matches("corrupt gzip data .*; " + bytes.Length + " compressed bytes, [0-9]+ decompressed before the fault", e.Message);
     }
 
+    [Theory]
+    [InlineData("huge.idx")]
+    [InlineData("huge.idx.gz")]
+    public void Given_a_header_that_claims_more_than_the_file_holds_When_read_Then_it_is_refused_before_the_payload_is_made(string name)
+    {
+        // 2,000,000,000 bytes claimed, 10 present: a corrupt header must not make the reader ask for 2 GB.
+        var bytes = new byte[] { 0, 0, 8, 1, 0x77, 0x35, 0x94, 0x00, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
+        if (name.EndsWith(".gz"))
+        {
+            using var file = File.Create(_dir[name]);
+            using var gzip = new GZipStream(file, CompressionLevel.Fastest);
+            gzip.Write(bytes);
+        }
+        else File.WriteAllBytes(_dir[name], bytes);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<IdxFormatException>(() => IdxFile.Read(_dir[name]));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20, "the reader allocated the claimed payload");
+        Assert.Contains(_dir[name], e.Message);
+        Assert.Contains("shape [2000000000] needs 2000000008 bytes", e.Message);
+        Assert.Contains(name.EndsWith(".gz") ? "the gzip trailer gives the content as 18 bytes" : "truncated at byte 18", e.Message);
+    }
+
+    [Fact]
+    public void Given_a_shape_whose_size_overflows_When_read_Then_the_error_says_it_is_too_large()
+    {
+        var bytes = new List<byte> { 0, 0, 0x0E, 8 };                                   // float64, rank 8
+        for (int d = 0; d < 8; d++) bytes.AddRange(new byte[] { 0x7f, 0xff, 0xff, 0xff });   // 2^31 - 1 each
+        File.WriteAllBytes(_dir["overflow.idx"], [.. bytes]);
+        var e = Assert.Throws<IdxFormatException>(() => IdxFile.Read(_dir["overflow.idx"]));
+        Assert.Contains("needs more bytes than one array holds", e.Message);
+    }
+
     [Fact]
     public void Given_a_large_gzip_file_When_read_Then_the_payload_is_the_only_large_array_made()
     {

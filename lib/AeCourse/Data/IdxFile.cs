@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.IO.Compression;
 using AeCourse.IO;
 
@@ -67,9 +68,9 @@ public static class IdxFile
             bool isGzip = startLength == 2 && start[0] == 0x1f && start[1] == 0x8b;
             if (!isGzip && path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
                 throw new IdxFormatException(path, $"not gzip: the name ends in .gz but the file starts with {Hex(start.AsSpan(0, startLength))}, not 1F 8B");
-            if (!isGzip) return ReadContent(path, file);
+            if (!isGzip) return ReadContent(path, file, file.Length);
             using var content = new CountingStream(new GZipStream(file, CompressionMode.Decompress));
-            try { return ReadContent(path, content); }
+            try { return ReadContent(path, content, GzipContentLength(file), "the gzip trailer gives the content as {0} bytes"); }
             catch (InvalidDataException e)
             {
                 throw new IdxFormatException(path, $"corrupt gzip data ({e.Message}); {file.Length} compressed bytes, {content.Position} decompressed before the fault");
@@ -78,10 +79,18 @@ public static class IdxFile
     }
 
     /// <summary>Parses IDX bytes already in memory; <paramref name="path"/> is used in messages only.</summary>
-    public static IdxArray Parse(string path, byte[] bytes) => ReadContent(path, new MemoryStream(bytes, writable: false));
+    public static IdxArray Parse(string path, byte[] bytes) => ReadContent(path, new MemoryStream(bytes, writable: false), bytes.Length);
 
-    /// <summary>Reads the IDX content of a stream, header and payload, and checks that nothing follows.</summary>
-    static IdxArray ReadContent(string path, Stream content)
+    /// <summary>
+    /// Reads the IDX content of a stream, header and payload, and checks that nothing follows. Where the content's
+    /// length is known (<paramref name="knownLength"/>), a header that claims more is refused before the payload's array
+    /// is made, so a corrupt file cannot make the reader ask for gigabytes.
+    /// </summary>
+    /// <param name="path">The file, for messages.</param>
+    /// <param name="content">The IDX content, from its first byte.</param>
+    /// <param name="knownLength">The content's length, where it is known before reading.</param>
+    /// <param name="lengthSays">How a refusal names where <paramref name="knownLength"/> comes from ({0}: the length).</param>
+    static IdxArray ReadContent(string path, Stream content, long? knownLength, string lengthSays = "truncated at byte {0}")
     {
         var header = new byte[4 + 4 * MaxRank];
         int read = content.ReadAtLeast(header.AsSpan(0, 4), 4, throwOnEndOfStream: false);
@@ -96,18 +105,21 @@ public static class IdxFile
         if (read < headerLength)
             throw new IdxFormatException(path, $"truncated at byte {read}: the header of rank {rank} needs {headerLength} bytes");
         var shape = new int[rank];
-        long elements = 1;
         for (int d = 0; d < rank; d++)
         {
             shape[d] = BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(4 + 4 * d));
             if (shape[d] < 0)
                 throw new IdxFormatException(path, $"dimension {d} is negative ({shape[d]})");
-            elements *= shape[d];
         }
-        long payloadLength = elements * ElementSize(type);
-        long expected = headerLength + payloadLength;
+        // Each factor is below 2^31 and the product stops growing past Array.MaxLength, so nothing overflows.
+        long payloadLength = ElementSize(type);
+        foreach (var length in shape)
+            payloadLength = payloadLength > Array.MaxLength ? payloadLength : payloadLength * length;
         if (payloadLength > Array.MaxLength)
-            throw new IdxFormatException(path, $"shape [{string.Join(", ", shape)}] needs {expected} bytes, more than one array holds");
+            throw new IdxFormatException(path, $"shape [{string.Join(", ", shape)}] needs more bytes than one array holds ({Array.MaxLength})");
+        long expected = headerLength + payloadLength;
+        if (knownLength < expected)
+            throw new IdxFormatException(path, $"{string.Format(CultureInfo.InvariantCulture, lengthSays, knownLength)}: shape [{string.Join(", ", shape)}] needs {expected} bytes");
         var payload = new byte[payloadLength];
         long total = headerLength + content.ReadAtLeast(payload, payload.Length, throwOnEndOfStream: false);
         if (total < expected)
@@ -118,6 +130,21 @@ public static class IdxFile
         if (extra > 0)
             throw new IdxFormatException(path, $"{extra} unexpected bytes after the data: shape [{string.Join(", ", shape)}] needs {expected} bytes");
         return new IdxArray(type, shape, payload);
+    }
+
+    /// <summary>
+    /// The length of a gzip file's content from its trailer (ISIZE, the length modulo 2^32), where that is the length:
+    /// a file of one member below 4 GiB, as IDX files are. Null for a file too short to have a trailer.
+    /// </summary>
+    static long? GzipContentLength(FileStream file)
+    {
+        if (file.Length < 18 || file.Length >= 1L << 32) return null;
+        long position = file.Position;
+        Span<byte> trailer = stackalloc byte[4];
+        file.Position = file.Length - 4;
+        file.ReadExactly(trailer);
+        file.Position = position;
+        return BinaryPrimitives.ReadUInt32LittleEndian(trailer);
     }
 
     /// <summary>Writes an IDX file atomically (temporary file, then rename); gzip when the name ends in .gz.</summary>
