@@ -43,7 +43,7 @@ public static class AnswerDependencies
             var made = TopLevelNames(root);
             if (role is CellRole.Plain or CellRole.Locked)
             {
-                var ownNames = DeclaredAnywhere(root);
+                var ownNames = DeclaredAnywhere(root, made);
                 foreach (var name in UsedNames(root).Where(n => !ownNames.Contains(n)).Distinct())
                     if (madeBy.TryGetValue(name, out var exercise))
                         found.Add(new AnswerDependency(i, name, exercise.Index, exercise.GradeId ?? ""));
@@ -101,10 +101,11 @@ public static class AnswerDependencies
         return names;
     }
 
-    /// <summary>Every name a cell declares, at any depth: its own variables, parameters and functions.</summary>
-    static HashSet<string> DeclaredAnywhere(CompilationUnitSyntax root)
+    /// <summary>Every name a cell declares, at any depth (its own variables, parameters and functions), beside
+    /// <paramref name="topLevel"/>, the names it declares or assigns at its top level.</summary>
+    static HashSet<string> DeclaredAnywhere(CompilationUnitSyntax root, IEnumerable<string> topLevel)
     {
-        var names = TopLevelNames(root);
+        var names = new HashSet<string>(topLevel, StringComparer.Ordinal);
         foreach (var node in root.DescendantNodes())
         {
             var name = node switch
