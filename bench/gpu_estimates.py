@@ -540,7 +540,7 @@ def lecture07(mode):
 def lecture08(mode):
     w, n, t = Work(), TRAIN[mode], TEST[mode]
     quick = mode == "quick"
-    epochs, c = (3, 16) if quick else (10, 32)                             # if (quick) (epochs, channels) = (3, 16)
+    epochs, c = (3, 16) if quick else (5, 32)                              # if (quick) (epochs, channels) = (3, 16)
     counts = [10, 100, 500] if quick else [10, 100, 1000]
     draws, z = 3, 32
     encoder = rotation_encoder(z, c)                                       # every pretext's encoder has these layers
@@ -591,7 +591,8 @@ LECTURES = [("00", "Getting started", lecture00),
 # (532 s, 9.1 GB), 05 7 min 37 s (615 s, 15.2 GB), 03 5 min 11 s (380 s, 6.0 GB; its first run stopped at cell 36,
 # whose check was then changed, not the training); with the C heap trimmed, 01 6 min 07 s and 05 7 min 41 s; 02
 # 10 min 47 s (960 s, 21.2 GB, t-SNE's heap untrimmed), 07 at half the reference width 12 min 46 s (1,209 s, 4.9 GB; 2.6 GB with Batched.Map),
-# 04 10 min 05 s (825 s, 3.4 GB).
+# 04 10 min 05 s (825 s, 3.4 GB). 08 at 5 epochs, 2026-12-07: 11 min 50 s (1,210 s, 1.16 GB), on a day a 2048^3 float32
+# matmul ran at 172-175 GFLOP/s here against 244-302 on 2026-12-06: slower by a quarter to two fifths.
 MEASURED_FULL = {
     "00": (7.7, "2026-12-01", True),
     "02": (647.01, "2026-12-06", True),
@@ -601,7 +602,7 @@ MEASURED_FULL = {
     "03": (311.46, "2026-12-06", True),
     "05": (457.12, "2026-12-06", True),
     "06": (316.98, "2026-12-06", True),
-    "08": (967.17, "2026-12-06", True),
+    "08": (709.71, "2026-12-07", True),
 }
 NOT_MEASURED = {}
 # Quick mode: all nine one after the other, alone on the machine, Debug build, 2026-12-06 (docs/benchmarks.md,
@@ -633,16 +634,16 @@ MEASURED_RUNS = [
      "the lecture's printout, full mode, 2026-12-06"),
     ("07", "full", "classifier", "one epoch", (19.26, 23.33), 3, 0,
      "`reproduce conditional-dcgan` on the full set, 2026-12-06 (bench/results.sh; its log's epoch seconds)"),
-    ("08", "full", "rotation classifier (4 turns of every batch)", "one epoch", (17.73, 42.59), 10, 0,
+    ("08", "full", "rotation classifier (4 turns of every batch)", "one epoch", (17.73, 42.59), 5, 0,
      "`reproduce rotation-probe-100` on the full set, 2026-12-06 (bench/results.sh; its log's epoch seconds)"),
-    ("08", "full", "rotation classifier (4 turns of every batch)", "whole run", (242, 242), 1, 0,
-     "the Trainer's last progress line in the full-mode run of 2026-12-06"),
-    ("08", "full", "context encoder (loss on the hole)", "whole run", (145, 145), 1, 0,
-     "the Trainer's last progress line in the full-mode run of 2026-12-06"),
-    ("08", "full", "conv AE", "whole run", (149, 149), 1, 0,
-     "the Trainer's last progress line in the full-mode run of 2026-12-06"),
-    ("08", "full", "two pretexts: rotation + context", "whole run", (386, 386), 1, 0,
-     "the Trainer's last progress line in the full-mode run of 2026-12-06"),
+    ("08", "full", "rotation classifier (4 turns of every batch)", "whole run", (180, 180), 1, 0,
+     "the Trainer's last progress line in the full-mode run of 2026-12-07 (5 epochs; the slower day)"),
+    ("08", "full", "context encoder (loss on the hole)", "whole run", (102, 102), 1, 0,
+     "the Trainer's last progress line in the full-mode run of 2026-12-07 (5 epochs; the slower day)"),
+    ("08", "full", "conv AE", "whole run", (99, 99), 1, 0,
+     "the Trainer's last progress line in the full-mode run of 2026-12-07 (5 epochs; the slower day)"),
+    ("08", "full", "two pretexts: rotation + context", "whole run", (276, 276), 1, 0,
+     "the Trainer's last progress line in the full-mode run of 2026-12-07 (5 epochs; the slower day)"),
     ("05", "full", "VAE 784-400-20", "one epoch and its validation", (4.88, 4.88), 10,
      flops(dense_vae(400, 20)) * 10_000, "the lecture's printout, full mode, 2026-12-06"),
     ("05", "full", "conv VAE, 16 channels", "one epoch and its validation", (9.04, 9.04), 10,

@@ -10,7 +10,8 @@ public sealed partial class LectureTests
     /// Every tolerance below comes from quick runs with seeds 0, 1 and 2
     /// (<c>aecourse run source/08-self-supervised.ipynb --quick -p seed=N</c>); the measured values are in the comments,
     /// seed 0 first. Two runs of one seed differed by up to about a point in a probe (thread scheduling changes the
-    /// float sums of the training), which the margins allow for. Full mode has not been run; the text says so.
+    /// float sums of the training), which the margins allow for. Full mode is not run here (twelve minutes on two cores);
+    /// the numbers the text quotes from it are written down in docs/results.md.
     /// </summary>
     [Fact]
     public void Given_lecture_08_When_run_quick_Then_the_pretext_encoders_beat_the_random_one_but_not_pixels_PCA_or_the_autoencoder_and_two_tasks_beat_one()
