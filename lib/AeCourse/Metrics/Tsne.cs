@@ -36,11 +36,12 @@ public static class Tsne
             using var stepScope = NewDisposeScope();
             double exaggeration = step < 250 ? 12 : 1;
             double momentum = step < 250 ? 0.5 : 0.8;
-            var squared = SquaredDistances(y);
-            var numerator = (squared + 1).reciprocal() * offDiagonal;             // Student-t kernel, [N, N]
-            var q = (numerator / numerator.sum()).clamp_min(1e-12);
+            // In place where a [N, N] result is not needed again: four such tensors live at once instead of about a
+            // dozen, the same operations in the same order, so the same numbers to the last bit.
+            var numerator = SquaredDistances(y).add_(1).reciprocal_().mul_(offDiagonal);   // Student-t kernel, [N, N]
+            var q = (numerator / numerator.sum()).clamp_min_(1e-12);
             // ∂C/∂y_i = 4 Σ_j (p_ij − q_ij)(y_i − y_j)(1 + |y_i − y_j|²)⁻¹
-            var weights = (p * exaggeration - q) * numerator;
+            var weights = (p * exaggeration).sub_(q).mul_(numerator);
             var gradient = (weights.sum(1, keepdim: true) * y - weights.matmul(y)) * 4;
             // Gains grow where the gradient keeps pushing the same way and shrink where it flips (delta-bar-delta).
             var sameSign = gradient.sign().eq(velocity.sign());
@@ -89,6 +90,8 @@ public static class Tsne
     static Tensor SquaredDistances(Tensor x)
     {
         var norms = x.pow(2).sum(1, keepdim: true);
-        return (norms + norms.T - x.matmul(x.T) * 2).clamp_min(0);
+        var squared = norms + norms.T;
+        using (var products = x.matmul(x.T)) squared.sub_(products.mul_(2));
+        return squared.clamp_min_(0);
     }
 }
