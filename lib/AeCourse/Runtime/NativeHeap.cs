@@ -68,7 +68,7 @@ public static class NativeHeap
     /// Nothing happens while <c>AECOURSE_NATIVE_RECLAIM</c> is <c>off</c>.
     /// </summary>
     /// <param name="growthBytes">Growth of the resident memory that triggers a trim. A lecture's peak sits up to this
-    /// much above what it holds: 128 MB took lecture 04's full mode from 1.75 to 1.65 GB and 05's from 1.55 to 1.47 GB
+    /// much above what it holds: 128 MB took lecture 04's full mode from 1.75 to 1.66 GB and 05's from 1.55 to 1.47 GB
     /// against 256 MB, printing the same numbers; in training the batch iterator's collections keep the growth below
     /// it, so the watch seldom trims there.</param>
     /// <param name="periodMs">How often the resident memory is read.</param>
