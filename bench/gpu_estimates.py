@@ -312,9 +312,10 @@ def lecture01(mode):
     w.train("dense AE 784-256-32", ae, n, dense_epochs)
     w.forward(ae, (1000 + t) * dense_epochs)                               # validation every epoch: 1,000 training
                                                                            # images (FirstPerClass(100)) and the test
+    sweep_epochs = 10 if quick else 5                                      # sweepEpochs = quick ? epochs : epochs / 2
     for hidden, z in [(256, 2), (256, 8), (256, 128), (1024, 1024)]:      # 256-32 is the first model, not retrained
         model = dense_ae(hidden, z)
-        w.train(f"code-size sweep, 784-{hidden}-{z}", model, n, 10)
+        w.train(f"code-size sweep, 784-{hidden}-{z}", model, n, sweep_epochs)
         w.forward(model, t)
     w.forward(ae[:3], n + t)                                               # codes of both splits, for the quantiser
     w.forward(ae[3:], 6 * t)                                               # 2-8 bits: dequantised test codes decoded
@@ -412,7 +413,7 @@ def lecture03(mode):
 def lecture04(mode):
     w, n, t = Work(), TRAIN[mode], TEST[mode]
     ae = dense_ae(256, 64)
-    over_epochs = 5 if mode == "quick" else 10                             # overcompleteEpochs = quick ? 5 : epochs
+    over_epochs = 5                                                        # overcompleteEpochs, either mode
     w.host += 4 * noise(t)                                                 # NoisyGauss / NoisyMask of the test set
     w.train("denoising AE (Gaussian)", ae, n, 10, host_per_step=noise(128), extra_ops=3)
     w.train("ordinary AE", ae, n, 10)
@@ -504,7 +505,7 @@ def lecture07(mode):
     quick = mode == "quick"
     epochs, c, batch = (4, 32, 64) if quick else (4, 32, 128)              # if (quick) (batchSize, lr) = (64, 5e-4)
     cls_epochs = 2 if quick else 3                                         # classifierEpochs
-    tr_epochs, tr_c = (2, 16) if quick else (3, 16)                        # translatorEpochs, translatorChannels
+    tr_epochs, tr_c = 2, 16                                                # translatorEpochs, translatorChannels
     g, d = generator(64, c), discriminator(c)
     for name in ["plain", "smoothing", "label noise"]:                    # DiscriminatorAlone: 100 D steps
         w.custom(f"discriminator alone, {name}", 100,
@@ -583,25 +584,26 @@ LECTURES = [("00", "Getting started", lecture00),
 
 # ---------------------------------------------------------------- measurements on the 2-core CPU machine
 
-# Full mode: wall time of `/usr/bin/time -v aecourse run`, Release build, one lecture at a time, on the full set.
-# (seconds, when, whether it measured the lecture as it is now). 00 is from docs/benchmarks.md ("Lectures in full
-# mode", 2026-12-01); it gained only the nearest class mean (a 10,000 x 10 cdist) since. The rest are runs of
-# 2026-12-06, each lecture with every section it has now (the same command, one lecture at a time, nothing else
-# running): 08 16 min 07 s (1,535 s of CPU time, 3.6 GB peak resident), 06 5 min 17 s (389 s, 5.0 GB), 01 6 min 28 s
-# (532 s, 9.1 GB), 05 7 min 37 s (615 s, 15.2 GB), 03 5 min 11 s (380 s, 6.0 GB; its first run stopped at cell 36,
-# whose check was then changed, not the training); with the C heap trimmed, 01 6 min 07 s and 05 7 min 41 s; 02
-# 10 min 47 s (960 s, 21.2 GB, t-SNE's heap untrimmed), 07 at half the reference width 12 min 46 s (1,209 s, 4.9 GB; 2.6 GB with Batched.Map),
-# 04 10 min 05 s (825 s, 3.4 GB). 08 at 5 epochs, 2026-12-07: 11 min 50 s (1,210 s, 1.16 GB), on a day a 2048^3 float32
-# matmul ran at 172-175 GFLOP/s here against 244-302 on 2026-12-06: slower by a quarter to two fifths.
+# Full mode: wall time of `/usr/bin/time -v aecourse run`, Release build, one lecture at a time, alone on the machine,
+# on the full set: (seconds, when, whether it measured the lecture as it is now). All nine were run on 2026-12-07 (02,
+# 07 at 3 translator epochs and 08 in the morning, the rest later), a day a 2048^3 float32 matmul ran at 164-177
+# GFLOP/s here against 244-302 on 2026-12-06 and convolutions ran a quarter to two fifths slower; the dense lectures
+# took about what they took on 2026-12-06 (03: 5 min 13 s against 5 min 11 s). CPU time and peak resident memory:
+# 00 5 s (0.98 GB), 01 with its sweep at 5 epochs 324 s (1.10 GB), 02 1,116 s (1.43 GB), 03 382 s (1.39 GB), 04 with
+# its overcomplete models at 5 epochs 591 s (1.46 GB), 05 680 s (1.43 GB), 06 352 s (0.86 GB), 07 with its
+# translators at 2 epochs 1,298 s (1.38 GB; 16 min 30 s at 3 epochs in the morning), 08 1,210 s (1.16 GB).
+# The runs of 2026-12-06, for comparison: 01 6 min 28 s, 02 10 min 47 s, 03 5 min 11 s, 04 10 min 05 s (its
+# overcomplete models at 10 epochs), 05 7 min 37 s, 06 5 min 17 s, 07 12 min 46 s (translators at 3 epochs),
+# 08 16 min 07 s (10 epochs).
 MEASURED_FULL = {
-    "00": (7.7, "2026-12-01", True),
-    "02": (647.01, "2026-12-06", True),
-    "04": (604.81, "2026-12-06", True),
-    "07": (765.91, "2026-12-06", True),
-    "01": (387.81, "2026-12-06", True),
-    "03": (311.46, "2026-12-06", True),
-    "05": (457.12, "2026-12-06", True),
-    "06": (316.98, "2026-12-06", True),
+    "00": (4.46, "2026-12-07", True),
+    "02": (693.09, "2026-12-07", True),
+    "04": (432.14, "2026-12-07", True),
+    "07": (779.05, "2026-12-07", True),
+    "01": (245.05, "2026-12-07", True),
+    "03": (312.55, "2026-12-07", True),
+    "05": (485.15, "2026-12-07", True),
+    "06": (283.22, "2026-12-07", True),
     "08": (709.71, "2026-12-07", True),
 }
 NOT_MEASURED = {}
