@@ -61,11 +61,14 @@ public sealed partial class LectureTests
         // entropy 0.623 nats; healthy every class used, 1.900 nats, most common 26.4 %, also Sandal. On seeds 1 and 2:
         // failing 0.665 and 1.204 nats (top 74.7 % and 55.2 %), healthy 2.039 and 2.096 (top 25.3 % and 19.6 %). The
         // ranges below hold the text's rounded numbers (0.62, 1.90, 73 %, 26 %) to their last digit, ±0.02 nats and ±1.5
-        // points for a run on another machine's float arithmetic.
-        Assert.InRange(Entropy("failing"), 0.60, 0.645);
-        Assert.InRange(Entropy("healthy"), 1.88, 1.92);
-        Assert.InRange(Top("failing"), 72, 75);
-        Assert.InRange(Top("healthy"), 24.5, 27.5);
+        // points for a run on another machine's float arithmetic. A third machine of the same kind, whose processor has
+        // AVX-512 (so oneDNN picks other kernels and sums in another order), collapsed onto the same class less far:
+        // failing 0.697 nats, 68.0 %, six classes empty; healthy 1.910 nats, 27.8 %. The text gives both machines'
+        // numbers as ranges (0.61 to 0.70 nats, 68 to 73 %; 1.90 to 1.91, 26 to 28 %), checked here with the same margins.
+        Assert.InRange(Entropy("failing"), 0.59, 0.72);
+        Assert.InRange(Entropy("healthy"), 1.88, 1.93);
+        Assert.InRange(Top("failing"), 66.5, 75);
+        Assert.InRange(Top("healthy"), 24.5, 29.5);
         // Six classes empty on one machine, seven on another of the same kind (a class with 8 samples, 0.614 nats, 73.5 %):
         // the last bits of the float sums decide whether a rare class gets a handful of samples.
         Assert.InRange(Histogram("failing").Count(c => c == 0), 6, 7);
@@ -79,10 +82,11 @@ public sealed partial class LectureTests
         Assert.True(Sure("failing GAN") > Sure("healthy GAN") && Sure("failing GAN") > Sure("test images"),
             $"failing {Sure("failing GAN")}, healthy {Sure("healthy GAN")}, test {Sure("test images")}");
         // The classifier score (Experiment 1), seeds 0, 1, 2: test images 5.29, 5.38, 5.27; healthy 2.94, 2.88, 2.99;
-        // failing 1.41, 1.35, 2.04. The text says "about 5.3", "2.9" and "1.4" for seed 0: ±0.15 around those.
+        // failing 1.41, 1.35, 2.04 (1.49 for seed 0 on the machine with AVX-512). The text says "about 5.3", "2.9" and
+        // "1.4 to 1.5" for seed 0: ±0.15 around those.
         Assert.InRange(Score("test images"), 5.15, 5.45);
         Assert.InRange(Score("healthy GAN"), 2.8, 3.1);
-        Assert.InRange(Score("failing GAN"), 1.25, 1.55);
+        Assert.InRange(Score("failing GAN"), 1.25, 1.65);
 
         // The domain Fréchet distance: seed 0 measured training images 2.0, healthy GAN 61.6, failing 500.5, VAE 459.1;
         // the text: "about 62", "about 500", "about 2.0", "about 460". A GAN's run moves by several percent with the
@@ -134,8 +138,9 @@ public sealed partial class LectureTests
         var cgan = Terms("conditional GAN");
         Assert.InRange(cgan.Score, 4.1, 4.8);
         // Seed 0's distance was 22.1 on one machine and 26.5 on another of the same kind (the same code, the last bits of
-        // the float sums differing through 316 adversarial steps): 18.5 to 29 allowed.
-        Assert.InRange(cgan.Frechet, 18.5, 29);
+        // the float sums differing through 316 adversarial steps), 18.2 on a third whose processor has AVX-512: 16 to 29
+        // allowed.
+        Assert.InRange(cgan.Frechet, 16, 29);
         // "Better with the label": IS at least 1.3 times the healthy GAN's (1.50, 1.73, 1.62 measured), distance at most
         // half of it (0.36, 0.29, 0.27).
         Assert.True(cgan.Score > 1.3 * good.Score && cgan.Frechet < 0.5 * good.Frechet, $"{cgan} against {good}");
