@@ -41,6 +41,20 @@ public sealed class EdgeMapsTests
     }
 
     [Fact]
+    public void Given_more_images_than_a_chunk_When_edges_are_taken_Then_each_image_gets_the_map_it_gets_alone()
+    {
+        // 1,100 images run as chunks of 500, 500 and 100; every image's map depends on that image alone, so the
+        // maps of the first, last and boundary images must equal those of the image taken by itself, bit for bit
+        // (the same float32 operations on the same 28 × 28 pixels).
+        using var scope = NewDisposeScope();
+        var x = rand(2 * EdgeMaps.ChunkImages + 100, 1, 28, 28, generator: new Generator(1));
+        var edges = EdgeMaps.Sobel(x, clamp: false);
+        Assert.Equal(x.shape, edges.shape);
+        foreach (long i in new long[] { 0, EdgeMaps.ChunkImages - 1, EdgeMaps.ChunkImages, 2 * EdgeMaps.ChunkImages, x.shape[0] - 1 })
+            Assert.True(edges[i].eq(EdgeMaps.Sobel(x.narrow(0, i, 1), clamp: false)[0]).all().item<bool>(), $"image {i}");
+    }
+
+    [Fact]
     public void Given_images_without_a_channel_axis_When_edges_are_taken_Then_they_are_refused()
     {
         using var x = zeros(2, 28, 28);
