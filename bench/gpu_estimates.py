@@ -338,11 +338,12 @@ def lecture02(mode):
     for name, model in [("dense AE 784-256-32", dense), ("conv AE k4", conv_model)]:
         w.train(name, model, n, epochs)
         w.forward(model, t * epochs)                                       # validation every epoch
+    study_epochs = 2 if mode == "quick" else 1                             # studyEpochs = quick ? 2 : 1
     for seed in range(3):                                                  # the checkerboard study: decoder kernel 4
-        for k in (4, 3):                                                   # or 3, studyEpochs = 2 in both modes
+        for k in (4, 3):                                                   # or 3
             model = conv_ae(32, 4, k_dec=k)
-            w.train(f"study, decoder kernel {k}, seed {seed}", model, n, 2)
-            w.forward(model, 2 * t + t)                                    # validation every epoch; the test outputs
+            w.train(f"study, decoder kernel {k}, seed {seed}", model, n, study_epochs)
+            w.forward(model, study_epochs * t + t)                         # validation every epoch; the test outputs
     small = conv_ae(32, 4, c=32, wide=32)                                  # the exercise: 32 channels at 7 x 7
     w.train("small conv AE (32 channels at 7x7)", small, n, epochs)
     w.forward(small, t * epochs)
@@ -368,7 +369,8 @@ def lp_ft(w, labelled, encoder, t):
 def lecture03(mode):
     w, n, t = Work(), TRAIN[mode], TEST[mode]
     draws = 3
-    # epochs = 10 and draws = 3 in both modes; only the label counts differ (quick 10/100/500, full 10/100/1,000)
+    # epochs = 10 and draws = 3 in both modes; the label counts differ (quick 10/100/500, full 10/100/1,000), and so
+    # do the greedy section's seeds: deepSeeds = quick ? draws : Math.Min(draws, 2)
     counts = [10, 100, 500] if mode == "quick" else [10, 100, 1000]
     ae = dense_ae(256, 32)
     w.train("dense AE 784-256-32 (pretraining)", ae, n, 10)
@@ -393,7 +395,8 @@ def lecture03(mode):
     w.forward(ae, 2 * t)
     widths = [784, 256, 128, 32]                                           # the greedy section: layerEpochs 2,
     stack = stacked_ae(widths)                                             # fineTuneEpochs 4, end to end 10
-    for seed in range(draws):
+    deep_seeds = draws if mode == "quick" else min(draws, 2)               # deepSeeds: 3 quick, 2 full
+    for seed in range(deep_seeds):
         for k in range(3):
             below = stacked_ae(widths)[:2 * k]                             # EncodeThrough(x, k), once
             w.forward(below, n)
@@ -505,7 +508,8 @@ def lecture07(mode):
     quick = mode == "quick"
     epochs, c, batch = (4, 32, 64) if quick else (4, 32, 128)              # if (quick) (batchSize, lr) = (64, 5e-4)
     cls_epochs = 2 if quick else 3                                         # classifierEpochs
-    tr_epochs, tr_c = 2, 16                                                # translatorEpochs, translatorChannels
+    tr_epochs, tr_c = (2 if quick else 1), 16                              # translatorEpochs = quick ? 2 : 1,
+                                                                           # translatorChannels = 16
     g, d = generator(64, c), discriminator(c)
     for name in ["plain", "smoothing", "label noise"]:                    # DiscriminatorAlone: 100 D steps
         w.custom(f"discriminator alone, {name}", 100,
@@ -541,7 +545,7 @@ def lecture07(mode):
 def lecture08(mode):
     w, n, t = Work(), TRAIN[mode], TEST[mode]
     quick = mode == "quick"
-    epochs, c = (3, 16) if quick else (5, 32)                              # if (quick) (epochs, channels) = (3, 16)
+    epochs, c = (3, 16) if quick else (3, 32)                              # epochs = 3; if (quick) channels = 16
     counts = [10, 100, 500] if quick else [10, 100, 1000]
     draws, z = 3, 32
     encoder = rotation_encoder(z, c)                                       # every pretext's encoder has these layers
@@ -585,26 +589,30 @@ LECTURES = [("00", "Getting started", lecture00),
 # ---------------------------------------------------------------- measurements on the 2-core CPU machine
 
 # Full mode: wall time of `/usr/bin/time -v aecourse run`, Release build, one lecture at a time, alone on the machine,
-# on the full set: (seconds, when, whether it measured the lecture as it is now). All nine were run on 2026-12-07 (02,
-# 07 at 3 translator epochs and 08 in the morning, the rest later), a day a 2048^3 float32 matmul ran at 164-177
-# GFLOP/s here against 244-302 on 2026-12-06 and convolutions ran a quarter to two fifths slower; the dense lectures
-# took about what they took on 2026-12-06 (03: 5 min 13 s against 5 min 11 s). CPU time and peak resident memory:
-# 00 5 s (0.98 GB), 01 with its sweep at 5 epochs 324 s (1.10 GB), 02 1,116 s (1.43 GB), 03 382 s (1.39 GB), 04 with
-# its overcomplete models at 5 epochs 591 s (1.46 GB), 05 680 s (1.43 GB), 06 352 s (0.86 GB), 07 with its
-# translators at 2 epochs 1,298 s (1.38 GB; 16 min 30 s at 3 epochs in the morning), 08 1,210 s (1.16 GB).
-# The runs of 2026-12-06, for comparison: 01 6 min 28 s, 02 10 min 47 s, 03 5 min 11 s, 04 10 min 05 s (its
-# overcomplete models at 10 epochs), 05 7 min 37 s, 06 5 min 17 s, 07 12 min 46 s (translators at 3 epochs),
-# 08 16 min 07 s (10 epochs).
+# on the full set: (seconds, when, whether it measured the lecture as it is now). All nine were run on the evening of
+# 2026-12-07 on an AMD EPYC whose processor has AVX-512 (a 2048^3 float32 matmul ran at 177-181 GFLOP/s that day,
+# against 244-302 on 2026-12-06): 02 with its study at 1 epoch, 08 at 3 epochs, 07 with EdgeMaps.Sobel taking 500
+# images at a time. 03 and 07 were run again the same evening, on the same machine, after their full modes shrank:
+# 03 with its greedy-vs-end-to-end section at 2 seeds (deepSeeds; 3 before), 203.4 s against 296.9 s, its deep-stack
+# cell 112.5 s against 201.5 s; 07 with its translators at 1 epoch (translatorEpochs; 469 steps each, 938 before),
+# 545.4 s against 596.7 s, its cells healthy GAN 112.9 s, failing GAN 85.2 s, conditional GAN 141.0 s, classifier
+# 63.7 s, translators 55.1 s, VAE 39.4 s. CPU time and peak resident memory: 00 0.1 min (0.99 GB), 01 5.3 min
+# (1.08 GB), 02 12.3 min (1.40 GB), 03 4.4 min (1.42 GB; 6.2 min at 3 seeds), 04 9.6 min (1.48 GB), 05 10.0 min
+# (1.47 GB), 06 5.2 min (0.90 GB), 07 15.0 min (1.26 GB; 16.5 min with the translators at 2 epochs; 1.57 GB in an
+# earlier run), 08 9.8 min (1.11 GB).
+# The earlier runs of the same day (morning and afternoon, AVX2 only, matmul 164-177 GFLOP/s), 65 min 44 s in all:
+# 00 4.5 s, 01 4 min 05 s, 02 11 min 33 s (its study at 2 epochs), 03 5 min 13 s (3 deep seeds), 04 7 min 12 s,
+# 05 8 min 05 s, 06 4 min 43 s, 07 12 min 59 s (translators at 2 epochs), 08 11 min 50 s (5 epochs).
 MEASURED_FULL = {
-    "00": (4.46, "2026-12-07", True),
-    "02": (693.09, "2026-12-07", True),
-    "04": (432.14, "2026-12-07", True),
-    "07": (779.05, "2026-12-07", True),
-    "01": (245.05, "2026-12-07", True),
-    "03": (312.55, "2026-12-07", True),
-    "05": (485.15, "2026-12-07", True),
-    "06": (283.22, "2026-12-07", True),
-    "08": (709.71, "2026-12-07", True),
+    "00": (5.5, "2026-12-07", True),
+    "01": (235.9, "2026-12-07", True),
+    "02": (470.7, "2026-12-07", True),
+    "03": (203.4, "2026-12-07", True),
+    "04": (416.2, "2026-12-07", True),
+    "05": (431.6, "2026-12-07", True),
+    "06": (242.5, "2026-12-07", True),
+    "07": (545.4, "2026-12-07", True),
+    "08": (349.1, "2026-12-07", True),
 }
 NOT_MEASURED = {}
 # Quick mode: all nine one after the other, alone on the machine, Debug build, 2026-12-06 (docs/benchmarks.md,
@@ -632,20 +640,26 @@ MEASURED_RUNS = [
      "the lecture's printout, full mode at 32 feature maps, 2026-12-06"),
     ("07", "full", "failing GAN", "whole run", (95.9, 95.9), 1, 0,
      "the lecture's printout, full mode at 32 feature maps, 2026-12-06"),
+    ("07", "full", "healthy GAN", "whole run", (112.9, 112.9), 1, 0,
+     "the cell's time in the full-mode run of 2026-12-07 evening (AVX-512 machine; the cell trains, nothing else)"),
+    ("07", "full", "failing GAN", "whole run", (85.2, 85.2), 1, 0,
+     "the cell's time in the full-mode run of 2026-12-07 evening (AVX-512 machine; the cell trains, nothing else)"),
+    ("07", "full", "conditional GAN", "whole run", (141.0, 141.0), 1, 0,
+     "the cell's time in the full-mode run of 2026-12-07 evening (AVX-512 machine; the cell trains, nothing else)"),
     ("07", "full", "VAE 784-400-20", "one epoch", (5.06, 5.06), 10, 0,
      "the lecture's printout, full mode, 2026-12-06"),
     ("07", "full", "classifier", "one epoch", (19.26, 23.33), 3, 0,
      "`reproduce conditional-dcgan` on the full set, 2026-12-06 (bench/results.sh; its log's epoch seconds)"),
-    ("08", "full", "rotation classifier (4 turns of every batch)", "one epoch", (17.73, 42.59), 5, 0,
+    ("08", "full", "rotation classifier (4 turns of every batch)", "one epoch", (17.73, 42.59), 3, 0,
      "`reproduce rotation-probe-100` on the full set, 2026-12-06 (bench/results.sh; its log's epoch seconds)"),
-    ("08", "full", "rotation classifier (4 turns of every batch)", "whole run", (180, 180), 1, 0,
-     "the Trainer's last progress line in the full-mode run of 2026-12-07 (5 epochs; the slower day)"),
-    ("08", "full", "context encoder (loss on the hole)", "whole run", (102, 102), 1, 0,
-     "the Trainer's last progress line in the full-mode run of 2026-12-07 (5 epochs; the slower day)"),
-    ("08", "full", "conv AE", "whole run", (99, 99), 1, 0,
-     "the Trainer's last progress line in the full-mode run of 2026-12-07 (5 epochs; the slower day)"),
-    ("08", "full", "two pretexts: rotation + context", "whole run", (276, 276), 1, 0,
-     "the Trainer's last progress line in the full-mode run of 2026-12-07 (5 epochs; the slower day)"),
+    ("08", "full", "rotation classifier (4 turns of every batch)", "whole run", (92, 92), 1, 0,
+     "the Trainer's last progress line in the full-mode run of 2026-12-07 evening (3 epochs; AVX-512 machine)"),
+    ("08", "full", "context encoder (loss on the hole)", "whole run", (49, 49), 1, 0,
+     "the Trainer's last progress line in the full-mode run of 2026-12-07 evening (3 epochs; AVX-512 machine)"),
+    ("08", "full", "conv AE", "whole run", (44, 44), 1, 0,
+     "the Trainer's last progress line in the full-mode run of 2026-12-07 evening (3 epochs; AVX-512 machine)"),
+    ("08", "full", "two pretexts: rotation + context", "whole run", (113, 113), 1, 0,
+     "the Trainer's last progress line in the full-mode run of 2026-12-07 evening (3 epochs; AVX-512 machine)"),
     ("05", "full", "VAE 784-400-20", "one epoch and its validation", (4.88, 4.88), 10,
      flops(dense_vae(400, 20)) * 10_000, "the lecture's printout, full mode, 2026-12-06"),
     ("05", "full", "conv VAE, 16 channels", "one epoch and its validation", (9.04, 9.04), 10,
