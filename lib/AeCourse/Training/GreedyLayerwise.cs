@@ -55,13 +55,26 @@ public static class GreedyLayerwise
         return new GreedyLayerReport(k, history.Metrics["train_loss"].ToArray(), before, Loss(model, k, inputs));
     }
 
-    /// <summary>Layer k's reconstruction loss on clean inputs h [N, w_k], in eval mode without gradients.</summary>
+    /// <summary>Rows a chunk of <see cref="Loss"/>: the loss of layer 0 over 60,000 images at once would make several
+    /// hundred MB of codes, logits and per-pixel terms; 10,000 rows make a sixth of that.</summary>
+    public const int LossChunkRows = 10_000;
+
+    /// <summary>Layer k's reconstruction loss on clean inputs h [N, w_k], in eval mode without gradients: the mean over
+    /// every element, taken <see cref="LossChunkRows"/> rows at a time.</summary>
     public static double Loss(StackedAutoencoder model, int k, Tensor h)
     {
-        using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         model.eval();
-        return Objective(model, k, model.DecodeLayer(k, model.EncodeLayer(k, h)), h).item<float>();
+        long n = h.shape[0];
+        double sum = 0;
+        for (long start = 0; start < n; start += LossChunkRows)
+        {
+            using var scope = NewDisposeScope();
+            var chunk = h.narrow(0, start, Math.Min(LossChunkRows, n - start));
+            // Every row has as many elements, so the chunks' means weighted by their rows give the mean of all.
+            sum += Objective(model, k, model.DecodeLayer(k, model.EncodeLayer(k, chunk)), chunk).item<float>() * chunk.shape[0];
+        }
+        return sum / n;
     }
 
     // Layer 0: BCE per pixel on logits; above: MSE per unit on ReLU codes.
