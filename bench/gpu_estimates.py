@@ -52,8 +52,8 @@ BROTLI_S_PER_MB = 31.8 / 7.84
 # 0.9 s more than lecture 06's Brotli alone, for both Deflates of 10,000 images. A difference of two readings good to
 # about a second each, hence the range printed (halved and doubled) on this term alone.
 DEFLATE_PAIR_S_PER_IMAGE = (32.7 - 31.8) / 10_000
-STARTUP_S = 5.0          # process, Roslyn, TorchSharp, data, cells' compiles: lecture 00 (no training) took 7.7 s in
-                         # full mode and 2.5-5 s in quick mode (docs/benchmarks.md)
+STARTUP_S = 5.0          # process, Roslyn, TorchSharp, data, cells' compiles: lecture 00 (no training) took 3.9-7.7 s
+                         # in full mode and 2.5-5 s in quick mode (docs/benchmarks.md; MEASURED_FULL below)
 
 # GPUs. Peak fp32 from the vendors' data sheets (T4 8.1 TFLOP/s; H100 51 PCIe to 67 SXM, taken as 60; fp64 1/32 of
 # fp32 on the T4, 26-34 TFLOP/s on the H100). "Achieved" is what small layers at batch 128 reach: the largest GEMM
@@ -312,7 +312,7 @@ def lecture01(mode):
     w.train("dense AE 784-256-32", ae, n, dense_epochs)
     w.forward(ae, (1000 + t) * dense_epochs)                               # validation every epoch: 1,000 training
                                                                            # images (FirstPerClass(100)) and the test
-    sweep_epochs = 10 if quick else 5                                      # sweepEpochs = quick ? epochs : epochs / 2
+    sweep_epochs = 10 if quick else 3                                      # sweepEpochs = quick ? epochs : epochs / 3
     for hidden, z in [(256, 2), (256, 8), (256, 128), (1024, 1024)]:      # 256-32 is the first model, not retrained
         model = dense_ae(hidden, z)
         w.train(f"code-size sweep, 784-{hidden}-{z}", model, n, sweep_epochs)
@@ -416,7 +416,7 @@ def lecture03(mode):
 def lecture04(mode):
     w, n, t = Work(), TRAIN[mode], TEST[mode]
     ae = dense_ae(256, 64)
-    over_epochs = 5                                                        # overcompleteEpochs, either mode
+    over_epochs = 5 if mode == "quick" else 3                              # overcompleteEpochs: 5 quick, 3 full
     w.host += 4 * noise(t)                                                 # NoisyGauss / NoisyMask of the test set
     w.train("denoising AE (Gaussian)", ae, n, 10, host_per_step=noise(128), extra_ops=3)
     w.train("ordinary AE", ae, n, 10)
@@ -506,7 +506,8 @@ L1_OPS = 4                         # (xHat - x).abs().mean(), and lambda * l1 ad
 def lecture07(mode):
     w, n, t = Work(), TRAIN[mode], TEST[mode]
     quick = mode == "quick"
-    epochs, c, batch = (4, 32, 64) if quick else (4, 32, 128)              # if (quick) (batchSize, lr) = (64, 5e-4)
+    epochs, c, batch = (4, 32, 64) if quick else (2, 32, 128)              # epochs = quick ? 4 : 2;
+                                                                           # if (quick) (batchSize, lr) = (64, 5e-4)
     cls_epochs = 2 if quick else 3                                         # classifierEpochs
     tr_epochs, tr_c = (2 if quick else 1), 16                              # translatorEpochs = quick ? 2 : 1,
                                                                            # translatorChannels = 16
@@ -589,30 +590,31 @@ LECTURES = [("00", "Getting started", lecture00),
 # ---------------------------------------------------------------- measurements on the 2-core CPU machine
 
 # Full mode: wall time of `/usr/bin/time -v aecourse run`, Release build, one lecture at a time, alone on the machine,
-# on the full set: (seconds, when, whether it measured the lecture as it is now). All nine were run on the evening of
-# 2026-12-07 on an AMD EPYC whose processor has AVX-512 (a 2048^3 float32 matmul ran at 177-181 GFLOP/s that day,
-# against 244-302 on 2026-12-06): 02 with its study at 1 epoch, 08 at 3 epochs, 07 with EdgeMaps.Sobel taking 500
-# images at a time. 03 and 07 were run again the same evening, on the same machine, after their full modes shrank:
-# 03 with its greedy-vs-end-to-end section at 2 seeds (deepSeeds; 3 before), 203.4 s against 296.9 s, its deep-stack
-# cell 112.5 s against 201.5 s; 07 with its translators at 1 epoch (translatorEpochs; 469 steps each, 938 before),
-# 545.4 s against 596.7 s, its cells healthy GAN 112.9 s, failing GAN 85.2 s, conditional GAN 141.0 s, classifier
-# 63.7 s, translators 55.1 s, VAE 39.4 s. CPU time and peak resident memory: 00 0.1 min (0.99 GB), 01 5.3 min
-# (1.08 GB), 02 12.3 min (1.40 GB), 03 4.4 min (1.42 GB; 6.2 min at 3 seeds), 04 9.6 min (1.48 GB), 05 10.0 min
-# (1.47 GB), 06 5.2 min (0.90 GB), 07 15.0 min (1.26 GB; 16.5 min with the translators at 2 epochs; 1.57 GB in an
-# earlier run), 08 9.8 min (1.11 GB).
+# on the full set: (seconds, when, whether it measured the lecture as it is now). All nine were run late on the
+# evening of 2026-12-07 on an AMD EPYC whose processor has AVX-512 (a 2048^3 float32 matmul at 177.3 GFLOP/s; 244-302
+# on 2026-12-06), seed 0, after 01's sweep went to 3 epochs, 04's overcomplete models to 3 and 07's GANs to 2 (and
+# 05's Bounds took its test terms 500 images at a time: memory only); 00, 02, 03, 06 and 08 unchanged, run again.
+# Cells: 07 healthy GAN 54.9 s, failing GAN 44.2 s, conditional GAN 66.6 s, translators 57.7 s, classifier 61.3 s,
+# VAE 39.4 s; 04's overcomplete models 104.1 s; 01's sweep 66.8 s. CPU time and peak resident memory: 00 0.1 min
+# (1.05 GB), 01 3.5 min (1.06 GB), 02 11.8 min (1.41 GB), 03 4.4 min (1.45 GB), 04 6.9 min (1.36 GB), 05 10.3 min
+# (1.33 GB), 06 5.1 min (0.91 GB), 07 10.3 min (1.25 GB), 08 10.3 min (1.13 GB).
+# Earlier that evening, on a machine of the same kind with AVX-512 (matmul 177-181 GFLOP/s), 48 min 20 s in all: 00 5.5 s, 01 235.9 s (the
+# sweep at 5 epochs; its cell 131.1 s), 02 470.7 s, 03 203.4 s (296.9 s at 3 deep seeds), 04 416.2 s (the overcomplete
+# models at 5 epochs; their cell 187.7 s), 05 431.6 s, 06 242.5 s, 07 545.4 s (the GANs at 4 epochs: cells 112.9 s,
+# 85.2 s, 141.0 s; 596.7 s with the translators at 2 epochs too), 08 349.1 s; peaks 0.90-1.48 GB.
 # The earlier runs of the same day (morning and afternoon, AVX2 only, matmul 164-177 GFLOP/s), 65 min 44 s in all:
 # 00 4.5 s, 01 4 min 05 s, 02 11 min 33 s (its study at 2 epochs), 03 5 min 13 s (3 deep seeds), 04 7 min 12 s,
 # 05 8 min 05 s, 06 4 min 43 s, 07 12 min 59 s (translators at 2 epochs), 08 11 min 50 s (5 epochs).
 MEASURED_FULL = {
-    "00": (5.5, "2026-12-07", True),
-    "01": (235.9, "2026-12-07", True),
-    "02": (470.7, "2026-12-07", True),
-    "03": (203.4, "2026-12-07", True),
-    "04": (416.2, "2026-12-07", True),
-    "05": (431.6, "2026-12-07", True),
-    "06": (242.5, "2026-12-07", True),
-    "07": (545.4, "2026-12-07", True),
-    "08": (349.1, "2026-12-07", True),
+    "00": (3.9, "2026-12-07", True),
+    "01": (160.7, "2026-12-07", True),
+    "02": (450.0, "2026-12-07", True),
+    "03": (202.0, "2026-12-07", True),
+    "04": (302.0, "2026-12-07", True),
+    "05": (437.6, "2026-12-07", True),
+    "06": (237.7, "2026-12-07", True),
+    "07": (372.6, "2026-12-07", True),
+    "08": (377.0, "2026-12-07", True),
 }
 NOT_MEASURED = {}
 # Quick mode: all nine one after the other, alone on the machine, Debug build, 2026-12-06 (docs/benchmarks.md,
@@ -636,16 +638,27 @@ MEASURED_RUNS = [
      "the lecture's printout, full mode, 2026-12-06"),
     ("06", "full", "VAE 784-400-10, beta 16, free bits", "whole run", (60, 60), 1, 0,
      "the Trainer's last progress line in the full-mode run of 2026-12-06"),
-    ("07", "full", "healthy GAN", "whole run", (133.3, 133.3), 1, 0,
+    # 07's GANs trained 4 epochs (1,876 steps) in full mode until the late evening of 2026-12-07, 2 (938) since: the
+    # runs timed at 4 epochs are set against twice the model's 2-epoch run (divided by 0.5).
+    ("07", "full", "healthy GAN", "whole run at 4 epochs", (133.3, 133.3), 0.5, 0,
      "the lecture's printout, full mode at 32 feature maps, 2026-12-06"),
-    ("07", "full", "failing GAN", "whole run", (95.9, 95.9), 1, 0,
+    ("07", "full", "failing GAN", "whole run at 4 epochs", (95.9, 95.9), 0.5, 0,
      "the lecture's printout, full mode at 32 feature maps, 2026-12-06"),
-    ("07", "full", "healthy GAN", "whole run", (112.9, 112.9), 1, 0,
+    ("07", "full", "healthy GAN", "whole run at 4 epochs", (112.9, 112.9), 0.5, 0,
      "the cell's time in the full-mode run of 2026-12-07 evening (AVX-512 machine; the cell trains, nothing else)"),
-    ("07", "full", "failing GAN", "whole run", (85.2, 85.2), 1, 0,
+    ("07", "full", "failing GAN", "whole run at 4 epochs", (85.2, 85.2), 0.5, 0,
      "the cell's time in the full-mode run of 2026-12-07 evening (AVX-512 machine; the cell trains, nothing else)"),
-    ("07", "full", "conditional GAN", "whole run", (141.0, 141.0), 1, 0,
+    ("07", "full", "conditional GAN", "whole run at 4 epochs", (141.0, 141.0), 0.5, 0,
      "the cell's time in the full-mode run of 2026-12-07 evening (AVX-512 machine; the cell trains, nothing else)"),
+    ("07", "full", "healthy GAN", "whole run at 2 epochs", (54.9, 54.9), 1, 0,
+     "the cell's time in the full-mode run of 2026-12-07 late evening (AVX-512 machine; the lecture prints "
+     "\"938 steps in 54.9 s\")"),
+    ("07", "full", "failing GAN", "whole run at 2 epochs", (44.2, 44.2), 1, 0,
+     "the cell's time in the full-mode run of 2026-12-07 late evening (AVX-512 machine; the lecture prints "
+     "\"938 steps in 44.2 s\")"),
+    ("07", "full", "conditional GAN", "whole run at 2 epochs", (66.6, 66.6), 1, 0,
+     "the cell's time in the full-mode run of 2026-12-07 late evening (AVX-512 machine; the cell trains, nothing "
+     "else)"),
     ("07", "full", "VAE 784-400-20", "one epoch", (5.06, 5.06), 10, 0,
      "the lecture's printout, full mode, 2026-12-06"),
     ("07", "full", "classifier", "one epoch", (19.26, 23.33), 3, 0,
